@@ -1,0 +1,94 @@
+"""Every error and warning agentroute raises, and the diagnostics it collects.
+
+::
+
+    AgentrouteError                    base of everything raised on purpose
+    ├── AgentFileError(ValueError)     an agent file cannot be used (or strict mode refused a warning)
+    ├── RegistryError(ValueError)      an empty registry, duplicate names given directly
+    ├── RouterFileError(ValueError)    a saved router is truncated, tampered with or of another version
+    ├── DataFileError(ValueError)      a labelled-requests file for evaluation cannot be read
+    └── NotFittedError(RuntimeError)   scoring asked of an object that has no index yet
+
+    AgentrouteWarning(UserWarning)
+    └── AgentFileWarning               a file loaded, but only after a lenient repair
+
+Messages follow one shape: where (path:line), which field and value, what is
+wrong, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found while loading: enough to find it and fix it."""
+
+    severity: Severity
+    path: str | None
+    message: str
+    line: int | None = None
+    field: str | None = None
+    value: str | None = None
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path or "<text>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = [f"{where}: {self.severity}: {self.message}"]
+        if self.field is not None:
+            parts.append(f"field {self.field!r}")
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            parts.append(f"value {shown!r}")
+        text = "; ".join(parts)
+        if self.fix:
+            text += f" (fix: {self.fix})"
+        return text
+
+
+class AgentrouteError(Exception):
+    """Base class of the errors agentroute raises on purpose."""
+
+
+class AgentFileError(AgentrouteError, ValueError):
+    """An agent file that cannot be used; carries the diagnostics that say why."""
+
+    def __init__(self, diagnostics: Diagnostic | list[Diagnostic] | tuple[Diagnostic, ...]):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        first = self.diagnostics[0] if self.diagnostics else None
+        self.path = first.path if first else None
+        self.line = first.line if first else None
+        text = "\n".join(str(d) for d in self.diagnostics) or "agent file error"
+        super().__init__(text)
+
+
+class RegistryError(AgentrouteError, ValueError):
+    """A registry that cannot be built (empty, or duplicate names given directly)."""
+
+
+class RouterFileError(AgentrouteError, ValueError):
+    """A saved router that must not be loaded: truncated, tampered with, wrong version."""
+
+
+class DataFileError(AgentrouteError, ValueError):
+    """A labelled-requests file (JSONL or CSV) that cannot be read."""
+
+
+class NotFittedError(AgentrouteError, RuntimeError):
+    """Scoring was asked of a component that has not been fitted."""
+
+
+class AgentrouteWarning(UserWarning):
+    """Base class of agentroute's warnings."""
+
+
+class AgentFileWarning(AgentrouteWarning):
+    """An agent file loaded only after a lenient repair; the message says what and where."""

@@ -1,0 +1,60 @@
+"""The data model: an agent definition and the example requests it carries.
+
+Both are frozen dataclasses, so a registry can hand them out without fear of
+mutation and ``dataclasses.replace`` makes edited copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Example:
+    """One worked example of when an agent should be used.
+
+    ``request`` is what the user said; the other fields are the optional
+    ``Context:``, the assistant's reply and the ``<commentary>`` of a Claude
+    Code ``<example>`` block.
+    """
+
+    request: str
+    context: str = ""
+    response: str = ""
+    commentary: str = ""
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A subagent definition, whatever file format it came from.
+
+    ``name`` is the identity (not the file name). ``description`` is the
+    prose of the description with the ``<example>`` blocks taken out; those
+    are in ``examples``. ``prompt`` is the markdown body (the system prompt).
+    ``metadata`` keeps every other frontmatter field as it was written.
+    """
+
+    name: str
+    description: str = ""
+    examples: tuple[Example, ...] = ()
+    prompt: str = ""
+    tools: tuple[str, ...] | None = None
+    model: str | None = None
+    source: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"Agent.name must be a str, not {type(self.name).__name__}")
+        if not self.name.strip():
+            raise ValueError("Agent.name must not be empty")
+        if isinstance(self.examples, list):
+            object.__setattr__(self, "examples", tuple(self.examples))
+        for example in self.examples:
+            if not isinstance(example, Example):
+                raise TypeError(
+                    f"Agent.examples must hold Example objects, not {type(example).__name__}"
+                )
+        if self.tools is not None and not isinstance(self.tools, tuple):
+            object.__setattr__(self, "tools", tuple(self.tools))
