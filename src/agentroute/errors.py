@@ -4,6 +4,7 @@
 
     AgentrouteError                    base of everything raised on purpose
     ├── AgentFileError(ValueError)     an agent file cannot be used (or strict mode refused a warning)
+    │   └── NotAnAgentError            the text has no frontmatter at all (loaders skip it with a warning)
     ├── RegistryError(ValueError)      an empty registry, duplicate names given directly
     ├── RouterFileError(ValueError)    a saved router is truncated, tampered with or of another version
     ├── DataFileError(ValueError)      a labelled-requests file for evaluation cannot be read
@@ -68,6 +69,14 @@ class AgentFileError(AgentrouteError, ValueError):
         self.line = first.line if first else None
         text = "\n".join(str(d) for d in self.diagnostics) or "agent file error"
         super().__init__(text)
+
+
+class NotAnAgentError(AgentFileError):
+    """Text with no frontmatter at all: a README or notes, not an agent definition.
+
+    A subclass so that loaders can skip such files with a warning while still
+    treating every other :class:`AgentFileError` as a broken agent file.
+    """
 
 
 class RegistryError(AgentrouteError, ValueError):

@@ -1,0 +1,155 @@
+"""Text analyzers that produce exactly the features scikit-learn's would.
+
+The serving path must not import scikit-learn (a cold start cannot afford
+~1 s of imports), yet its scores must equal those of the fitted
+``TfidfVectorizer``. So this module re-states the few lines of
+``sklearn.feature_extraction.text`` that turn a string into features: the
+preprocessing (lowercase, then accents), the word tokenizer with stop words
+and n-grams, and the ``char_wb`` n-grams. ``tests/test_analyzers.py`` proves
+each one equal to ``TfidfVectorizer.build_analyzer()`` on awkward text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AnalyzerKind = Literal["word", "char_wb"]
+
+#: scikit-learn's default ``token_pattern``: words of two or more word characters.
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+def strip_accents(text: str) -> str:
+    """Same result as ``sklearn...strip_accents_unicode``; ASCII passes straight through."""
+    if text.isascii():
+        return text
+    normalized = unicodedata.normalize("NFKD", text)
+    return "".join([c for c in normalized if not unicodedata.combining(c)])
+
+
+def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The ``char_wb`` n-grams of one whitespace-free word, padded with spaces.
+
+    scikit-learn computes ``char_wb`` features word by word, so a document's
+    features are the concatenation of its words' features; that is what lets
+    the serving path cache them per word.
+    """
+    padded = " " + word + " "
+    size = len(padded)
+    grams = []
+    for n in range(min_n, max_n + 1):
+        offset = 0
+        grams.append(padded[offset : offset + n])
+        while offset + n < size:
+            offset += 1
+            grams.append(padded[offset : offset + n])
+        if offset == 0:  # a word shorter than n counts once, as scikit-learn does
+            break
+    return grams
+
+
+@dataclass(frozen=True)
+class AnalyzerSpec:
+    """How one block of features is cut from text (one ``TfidfVectorizer``'s settings).
+
+    ``weight`` scales the block when several blocks are concatenated.
+    """
+
+    kind: AnalyzerKind = "word"
+    ngram_range: tuple[int, int] = (1, 1)
+    strip_accents: bool = True
+    stop_words: frozenset[str] = field(default_factory=frozenset)
+    sublinear_tf: bool = True
+    min_df: int = 1
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        low, high = self.ngram_range
+        if not 1 <= low <= high:
+            raise ValueError(f"ngram_range must satisfy 1 <= min <= max, got {self.ngram_range}")
+        if self.kind not in ("word", "char_wb"):
+            raise ValueError(f"kind must be 'word' or 'char_wb', got {self.kind!r}")
+        if not self.weight > 0:
+            raise ValueError(f"weight must be > 0, got {self.weight!r}")
+
+    def sklearn_params(self) -> dict[str, Any]:
+        """Keyword arguments for a ``TfidfVectorizer`` that analyzes text the same way."""
+        params: dict[str, Any] = {
+            "analyzer": self.kind,
+            "ngram_range": tuple(self.ngram_range),
+            "lowercase": True,
+            "strip_accents": "unicode" if self.strip_accents else None,
+            "sublinear_tf": self.sublinear_tf,
+            "min_df": self.min_df,
+            "dtype": __import__("numpy").float64,
+        }
+        if self.kind == "word":
+            params["token_pattern"] = TOKEN_PATTERN
+            params["stop_words"] = sorted(self.stop_words) or None
+        return params
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "ngram_range": list(self.ngram_range),
+            "strip_accents": self.strip_accents,
+            "stop_words": sorted(self.stop_words),
+            "sublinear_tf": self.sublinear_tf,
+            "min_df": self.min_df,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnalyzerSpec:
+        return cls(
+            kind=data["kind"],
+            ngram_range=(int(data["ngram_range"][0]), int(data["ngram_range"][1])),
+            strip_accents=bool(data["strip_accents"]),
+            stop_words=frozenset(data["stop_words"]),
+            sublinear_tf=bool(data["sublinear_tf"]),
+            min_df=int(data["min_df"]),
+            weight=float(data["weight"]),
+        )
+
+
+class Analyzer:
+    """Turns text into the feature strings of one :class:`AnalyzerSpec`."""
+
+    def __init__(self, spec: AnalyzerSpec) -> None:
+        self.spec = spec
+        self._findall = re.compile(TOKEN_PATTERN).findall
+
+    def preprocess(self, text: str) -> str:
+        text = text.lower()
+        return strip_accents(text) if self.spec.strip_accents else text
+
+    def words(self, text: str) -> list[str]:
+        """The units features are built from: tokens (word) or whitespace-split words (char_wb)."""
+        text = self.preprocess(text)
+        if self.spec.kind == "char_wb":
+            return text.split()
+        stop = self.spec.stop_words
+        tokens = self._findall(text)
+        return [t for t in tokens if t not in stop] if stop else tokens
+
+    def __call__(self, text: str) -> list[str]:
+        """All features of ``text``, in scikit-learn's order."""
+        low, high = self.spec.ngram_range
+        units = self.words(text)
+        if self.spec.kind == "char_wb":
+            return [g for w in units for g in char_wb_ngrams(w, low, high)]
+        return word_ngrams(units, low, high)
+
+
+def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    """Word n-grams in scikit-learn's order: all n=low first, then n=low+1, ..."""
+    if high == 1:
+        return list(tokens)
+    grams = list(tokens) if low == 1 else []
+    count = len(tokens)
+    for n in range(max(low, 2), min(high, count) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(count - n + 1))
+    return grams

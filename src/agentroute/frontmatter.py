@@ -1,0 +1,214 @@
+"""Find the frontmatter block of an agent file and read it into fields.
+
+Two pure steps (no IO):
+
+* :func:`split_frontmatter` finds the block and the body, tolerating what real
+  files do: a BOM, CRLF, blank lines before ``---``, a block indented as a
+  whole, a block inside a `````yaml`` fence under a ``# Title``, and a closing
+  line of more than three dashes. Each tolerance adds a warning, because
+  Claude Code itself only reads a ``---`` block at the very start of the file.
+* :func:`read_frontmatter` reads the block with PyYAML's safe loader and, when
+  strict YAML fails or reads dialogue lines as fields, with the lenient
+  line-based reader in :mod:`agentroute._lenient`.
+
+Duplicate keys: the LAST occurrence wins, as in PyYAML and in the JavaScript
+YAML readers that keep the last value; each repeat is reported as a warning
+naming both lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import yaml
+
+from . import _lenient
+from ._lenient import DIALOGUE_WORDS, KNOWN_KEYS, LeniencyError, safe_load_node
+from .errors import Diagnostic
+
+__all__ = ["KNOWN_KEYS", "Frontmatter", "Split", "normalize_newlines", "read_frontmatter",
+           "split_frontmatter"]
+
+_DASHES = re.compile(r"-{3,}")
+_FENCE_OPEN = re.compile(r"```\s*(?:ya?ml)\s*", re.IGNORECASE)
+_AGENT_KEY = re.compile(r"^\s*(?:name|description)\s*:", re.MULTILINE)
+_MOVE_FIX = "make '---' the very first line of the file"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A document cut into frontmatter text and body.
+
+    ``frontmatter`` is None when the text has no frontmatter block; line
+    numbers are 1-based and refer to the original text.
+    """
+
+    frontmatter: str | None
+    body: str
+    frontmatter_line: int = 0
+    body_line: int = 1
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """The fields of a frontmatter block, in file order.
+
+    ``lines`` maps each key to its 1-based line in the file; ``raw`` keeps the
+    scalar text as written (so ``name: yes`` can be recovered as "yes").
+    ``diagnostics`` holds warnings for repairs and errors for refusals; when
+    there is an error, ``fields`` is empty.
+    """
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+    raw: Mapping[str, str] = field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def normalize_newlines(text: str) -> str:
+    """Drop a leading BOM and turn CRLF / lone CR into LF (line counts are kept)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_frontmatter(text: str, *, source: str | None = None) -> Split:
+    """Cut ``text`` into frontmatter and body; see the module docstring."""
+    lines = normalize_newlines(text).split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
+        return Split(None, "")
+    notes: list[Diagnostic] = []
+    if lines[start].strip() == "---":
+        if start:
+            notes.append(_warn(source, start + 1, f"{start} blank line(s) before the opening '---'",
+                               "delete the blank lines so that '---' is the first line"))
+        return _dashed(lines, start, source, notes)
+    return _fenced(lines, start, source) or Split(None, "\n".join(lines))
+
+
+def _dashed(lines: list[str], start: int, source: str | None, notes: list[Diagnostic]) -> Split:
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    end = next((j for j in range(start + 1, len(lines)) if _DASHES.fullmatch(lines[j].strip())), None)
+    if end is None:
+        notes.append(Diagnostic(
+            "error", source, "the frontmatter opened by '---' is never closed", line=start + 1,
+            fix="add a line '---' after the last frontmatter field, before the prompt"))
+        return Split(None, "\n".join(lines), diagnostics=tuple(notes))
+    closing = lines[end].strip()
+    if closing != "---":
+        notes.append(_warn(source, end + 1, f"the closing line has {len(closing)} dashes",
+                           "close the frontmatter with exactly '---'", value=closing))
+    if indent:
+        # An editor or a copy from a code block indented everything; the
+        # block still reads the same once the shared indent is removed.
+        notes.append(_warn(source, start + 1, f"the frontmatter is indented by {len(indent)} "
+                           "character(s)", "remove the indentation of the frontmatter and body"))
+    block = [_dedent(line, indent) for line in lines[start + 1 : end]]
+    body = [_dedent(line, indent) for line in lines[end + 1 :]]
+    return Split("\n".join(block), "\n".join(body), start + 2, end + 2, tuple(notes))
+
+
+def _fenced(lines: list[str], start: int, source: str | None) -> Split | None:
+    """Frontmatter inside a ```yaml fence, optionally under a ``# Title`` line."""
+    fence = start
+    if lines[start].startswith("# "):
+        fence = next((i for i in range(start + 1, len(lines)) if lines[i].strip()), len(lines))
+    if fence >= len(lines) or not _FENCE_OPEN.fullmatch(lines[fence].strip()):
+        return None
+    close = next((j for j in range(fence + 1, len(lines)) if lines[j].strip().startswith("```")), None)
+    if close is None:
+        return None
+    first, last = fence + 1, close
+    inner = [i for i in range(first, last) if lines[i].strip()]
+    if inner and lines[inner[0]].strip() == "---":
+        first = inner[0] + 1
+        last = next((j for j in range(first, close) if _DASHES.fullmatch(lines[j].strip())), close)
+    block = "\n".join(lines[first:last])
+    if not _AGENT_KEY.search(block):
+        return None  # a YAML example in a document, not this file's frontmatter
+    note = _warn(source, fence + 1, "the frontmatter is inside a ```yaml code fence",
+                 "delete the fence lines (and any '# Title' above them); " + _MOVE_FIX)
+    return Split(block, "\n".join(lines[close + 1 :]), first + 1, close + 2, (note,))
+
+
+def _dedent(line: str, indent: str) -> str:
+    return line[len(indent) :] if indent and line.startswith(indent) else line
+
+
+def read_frontmatter(block: str, *, source: str | None = None, first_line: int = 1) -> Frontmatter:
+    """Read a frontmatter block into fields; never raises for bad input.
+
+    Strict YAML first. The lenient reader takes over when YAML fails, when the
+    block is not a mapping, or when YAML read dialogue lines of a description
+    (``user:``, ``Examples:``...) as fields of their own.
+    """
+    if not block.strip():
+        return Frontmatter()
+    try:
+        node = safe_load_node(block)
+    except LeniencyError as exc:
+        return Frontmatter(diagnostics=(_refusal(exc, source, first_line),))
+    except yaml.YAMLError as exc:
+        return _lenient.read(block, source, first_line, _yaml_problem(exc, first_line))
+    if isinstance(node, yaml.MappingNode):
+        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        dialogue = [k for k in keys if k.lower() in DIALOGUE_WORDS and k not in KNOWN_KEYS]
+        if not dialogue and len(keys) == len(node.value):
+            return _from_node(node, source, first_line)
+        return _lenient.read(block, source, first_line, "dialogue lines read as fields")
+    return _lenient.read(block, source, first_line, "the block is not a mapping of fields")
+
+
+def _from_node(node: yaml.MappingNode, source: str | None, first_line: int) -> Frontmatter:
+    fields: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    raw: dict[str, str] = {}
+    notes: list[Diagnostic] = []
+    loader = yaml.SafeLoader("")  # only its constructor is used, on nodes already composed
+    for key_node, value_node in node.value:
+        key, line = key_node.value, key_node.start_mark.line + first_line
+        if key in fields:
+            notes.append(duplicate(source, key, lines[key], line))
+        try:
+            fields[key] = loader.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, RecursionError) as exc:
+            return Frontmatter(diagnostics=(Diagnostic(
+                "error", source, f"YAML could not build the value: {exc}", line=line, field=key,
+                fix="simplify the value; nesting this deep is not a frontmatter field"),))
+        lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode):
+            raw[key] = value_node.value
+    return Frontmatter(fields, lines, raw, tuple(notes))
+
+
+def duplicate(source: str | None, key: str, first: int, again: int) -> Diagnostic:
+    """The warning for a key written twice (shared with the lenient reader)."""
+    return Diagnostic(
+        "warning", source, f"duplicate key {key!r} (first at line {first}); the last one wins",
+        line=again, field=key, fix=f"delete one of the two {key!r} lines")
+
+
+def _refusal(exc: LeniencyError, source: str | None, first_line: int) -> Diagnostic:
+    return Diagnostic("error", source, str(exc), line=first_line + exc.line,
+                      fix="remove the YAML anchors (&name) and aliases (*name); "
+                          "frontmatter fields never need them")
+
+
+def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    return f"{problem} (line {mark.line + first_line})" if mark is not None else problem
+
+
+def _warn(source: str | None, line: int, message: str, fix: str, value: str | None = None) -> Diagnostic:
+    return Diagnostic("warning", source, message, line=line, value=value, fix=fix)

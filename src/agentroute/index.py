@@ -1,0 +1,98 @@
+"""How scores are computed: the fitted index behind a router.
+
+An :class:`Index` is immutable once built: the agents, the feature space and
+the weight matrix ``W`` (features × agents). ``scores(q) = q · W`` is a cosine
+similarity in [0, 1] for the *profile* strategy, where each agent's column is
+the l2-normalised, field-weighted sum of its field vectors.
+
+A router swaps whole indexes on reload, so a reader that took one reference
+sees one consistent state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from agentroute.analyzers import AnalyzerSpec
+from agentroute.features import FeatureSpace
+from agentroute.model import Agent
+from agentroute.profile import AGENT_STOP_WORDS, FIELDS, field_texts
+from agentroute.scoring import Weights, make_weights
+
+
+def default_analyzers() -> tuple[AnalyzerSpec, ...]:
+    """Word unigrams and bigrams, sublinear tf, English and agent-boilerplate stop words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return (
+        AnalyzerSpec(
+            kind="word",
+            ngram_range=(1, 2),
+            stop_words=frozenset(ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
+            sublinear_tf=True,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything needed to score a request; built by :func:`build_profile_index` or loaded."""
+
+    agents: tuple[Agent, ...]
+    space: FeatureSpace
+    weights: Weights
+    strategy: str
+    bias: np.ndarray | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.weights.n_agents != len(self.agents):
+            raise ValueError(f"weights cover {self.weights.n_agents} agents, the index has {len(self.agents)}")
+        if self.bias is not None and self.bias.shape != (len(self.agents),):
+            raise ValueError(f"bias has shape {self.bias.shape}, expected ({len(self.agents)},)")
+
+    def scores(self, text: str) -> tuple[np.ndarray, int]:
+        """Raw scores of every agent for ``text`` and how many known features it had."""
+        ids, values = self.space.vectorize(text)
+        if len(ids) == 0:
+            return np.zeros(len(self.agents)), 0
+        raw = self.weights.score(ids, values)
+        return (raw + self.bias if self.bias is not None else raw), len(ids)
+
+
+def profile_matrix(
+    space: FeatureSpace, agents: Sequence[Agent], field_weights: Mapping[str, float]
+) -> np.ndarray:
+    """Agents × features: each row the l2-normalised weighted sum of the agent's field vectors."""
+    texts = [field_texts(agent) for agent in agents]
+    total = None
+    for name in FIELDS:
+        weight = field_weights[name]
+        if weight == 0:
+            continue
+        part = space.transform([t[name] for t in texts]) * weight
+        total = part if total is None else total + part
+    assert total is not None  # validate_field_weights guarantees one positive weight
+    dense_or_sparse = total.tocsr()
+    norms = np.sqrt(np.asarray(dense_or_sparse.multiply(dense_or_sparse).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    from scipy.sparse import diags
+
+    return diags(1.0 / norms) @ dense_or_sparse
+
+
+def build_profile_index(
+    agents: Sequence[Agent],
+    *,
+    field_weights: Mapping[str, float],
+    analyzers: Sequence[AnalyzerSpec] | None = None,
+) -> Index:
+    """Fit the vocabulary and IDF on one document per agent, then weight the fields."""
+    specs = tuple(analyzers) if analyzers is not None else default_analyzers()
+    documents = [" \n".join(field_texts(agent).values()) for agent in agents]
+    space = FeatureSpace.fit(specs, documents)
+    matrix = profile_matrix(space, agents, field_weights)
+    return Index(tuple(agents), space, make_weights(matrix.T.tocsr()), "profile")

@@ -1,0 +1,84 @@
+"""What text is indexed for an agent, field by field, with shared boilerplate taken out.
+
+Every agent file repeats the same delegation phrases ("Use this agent when",
+"Use PROACTIVELY", "MUST BE USED", the assistant's "I'll use the X agent").
+They say nothing about *which* agent fits, yet with few agents IDF cannot
+push them down far enough, so they are cut before vectorising.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from agentroute.model import Agent
+
+#: The fields an agent's profile is built from, in order.
+FIELDS = ("name", "description", "examples", "context", "prompt")
+
+#: Default weight of each field in the agent's profile vector (chosen on the
+#: leave-one-out and dev data described in docs/routing.md).
+DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
+    "name": 1.0,
+    "description": 2.0,
+    "examples": 2.0,
+    "context": 0.5,
+    "prompt": 1.0,
+}
+
+_BOILERPLATE = re.compile(
+    r"""
+    \b(?:use|used|invoke|invoked|call|engage|launch|delegate\ to)\s+(?:this|the|a)?\s*(?:sub-?)?agent\b
+    | \buse\s+(?:it\s+)?proactively\b | \bproactively\b
+    | \bmust\s+be\s+used\b
+    | \buse\s+(?:this|it)?\s*(?:when|whenever|for|to|if|after|before)\b
+    | \bexamples?\s*:
+    | </?(?:example|examples|commentary)>
+    | <[^<>\n]{0,80}tool\s+call[^<>\n]{0,80}>
+    | \b(?:i'?ll|i\ will|let\ me|let's|now\ let\ me)\s+(?:use|launch|engage|invoke|call)\s+the\s+[\w-]+\s+(?:sub-?)?agent\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+#: Words every agent file uses about itself; stop words for routing.
+AGENT_STOP_WORDS = frozenset(
+    """agent agents subagent subagents sub proactively invoke invoked invoking delegate
+    delegated delegating assistant assistants use used uses using
+    whenever specialist specialists expert experts expertise specializing specializes
+    specialized specialize master masters mastery comprehensive ensure ensures ensuring
+    help helps helping need needs needed want wants like please can could would should
+    example examples context commentary""".split()
+)
+
+
+def clean(text: str) -> str:
+    """``text`` with the shared delegation boilerplate removed."""
+    return _BOILERPLATE.sub(" ", text)
+
+
+def field_texts(agent: Agent) -> dict[str, str]:
+    """The text of each profile field of ``agent`` (boilerplate removed)."""
+    requests = [example.request for example in agent.examples]
+    contexts = [part for ex in agent.examples for part in (ex.context, ex.commentary) if part]
+    return {
+        "name": agent.name.replace("-", " ").replace("_", " "),
+        "description": clean(agent.description),
+        "examples": clean("\n".join(requests)),
+        "context": clean("\n".join(contexts)),
+        "prompt": clean(agent.prompt),
+    }
+
+
+def validate_field_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """A complete weight table: unknown fields and negative weights are errors."""
+    unknown = sorted(set(weights) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) in field_weights: {unknown}; known fields: {list(FIELDS)}")
+    merged = dict(DEFAULT_FIELD_WEIGHTS)
+    for name, value in weights.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or value != value:
+            raise ValueError(f"field_weights[{name!r}] must be a number >= 0, got {value!r}")
+        merged[name] = float(value)
+    if not any(merged.values()):
+        raise ValueError("field_weights must give at least one field a weight > 0")
+    return merged

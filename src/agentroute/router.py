@@ -1,0 +1,223 @@
+"""The public router: ``pick`` one agent (or none), ``rank`` the top k, route batches.
+
+A :class:`Router` owns one immutable :class:`~agentroute.index.Index` at a
+time. Every call reads that reference once, so sharing a router between
+threads is safe and a :meth:`Router.reload` (which builds a new index aside,
+then swaps the reference) never mixes two states in one answer.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Literal, Mapping, Sequence
+
+import numpy as np
+
+from agentroute.errors import RegistryError, RouterFileError
+from agentroute.index import Index, build_profile_index
+from agentroute.mentions import MentionFinder
+from agentroute.model import Agent
+from agentroute.profile import validate_field_weights
+from agentroute.registry import Registry
+
+#: Default abstention threshold of the profile strategy (see docs/routing.md for how it was chosen).
+DEFAULT_THRESHOLD = 0.05
+
+#: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
+DEFAULT_MAX_REQUEST_CHARS = 20_000
+
+Reason = Literal["score", "mention"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One routing answer: the agent, its score in [0, 1], and why it was chosen."""
+
+    agent: Agent
+    score: float
+    reason: Reason = "score"
+
+    @property
+    def name(self) -> str:
+        return self.agent.name
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k best scores, best first; ties keep registry order."""
+    n = len(scores)
+    if k >= n:
+        return np.argsort(-scores, kind="stable")
+    kth = np.partition(scores, n - k)[n - k]
+    candidates = np.flatnonzero(scores >= kth)
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+
+
+def _check_request(request: object) -> str:
+    if not isinstance(request, str):
+        raise TypeError(f"request must be a str, not {type(request).__name__}")
+    return request
+
+
+class Router:
+    """Routes requests to the agents of a registry.
+
+    ``Router(registry)`` or ``Router([Agent(...), ...])`` fits at once. Tuning
+    parameters are keyword-only:
+
+    * ``threshold`` — ``pick`` abstains when the best score is below it
+      (``0.0`` is a real threshold: abstain only when no known term matched);
+    * ``margin`` — ``pick`` also abstains when the best score leads the second
+      by less than this;
+    * ``field_weights`` — weight of each profile field (see :mod:`agentroute.profile`);
+    * ``max_request_chars`` — longer requests are cut to this length first;
+    * ``mentions`` — honour requests that name their agent explicitly.
+    """
+
+    def __init__(
+        self,
+        agents: Registry | Iterable[Agent],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        margin: float = 0.0,
+        field_weights: Mapping[str, float] | None = None,
+        max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
+        mentions: bool = True,
+    ) -> None:
+        self.threshold = threshold
+        self.margin = margin
+        self.field_weights = field_weights
+        self.max_request_chars = max_request_chars
+        self.mentions = mentions
+        self._validate()
+        self._fit(agents)
+
+    def _validate(self) -> None:
+        for name in ("threshold", "margin"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+        if isinstance(self.max_request_chars, bool) or not isinstance(self.max_request_chars, int) or self.max_request_chars < 1:
+            raise ValueError(f"max_request_chars must be an int >= 1, got {self.max_request_chars!r}")
+        self._field_weights = validate_field_weights(self.field_weights or {})
+
+    def _fit(self, agents: Registry | Iterable[Agent]) -> None:
+        registry = agents if isinstance(agents, Registry) else Registry(agents)
+        if len(registry) == 0:
+            raise RegistryError("cannot route with an empty registry: add at least one agent")
+        self.registry = registry
+        index = build_profile_index(list(registry), field_weights=self._field_weights)
+        self._install(index)
+
+    def _install(self, index: Index) -> None:
+        # One attribute holds all state a call needs; assigning it is atomic.
+        self._state = (index, MentionFinder(a.name for a in index.agents))
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        return self._state[0].agents
+
+    @property
+    def strategy(self) -> str:
+        return self._state[0].strategy
+
+    def reload(self, agents: Registry | Iterable[Agent]) -> None:
+        """Fit on new agents aside, then swap: concurrent calls see the old or the new index."""
+        self._fit(agents)
+
+    # -- routing ----------------------------------------------------------------------
+
+    def _prepare(self, request: object) -> str | None:
+        text = _check_request(request)
+        if len(text) > self.max_request_chars:
+            text = text[: self.max_request_chars]
+        return text if text.strip() else None
+
+    def pick(self, request: str) -> Route | None:
+        """The best agent for ``request``, or None when no agent fits."""
+        text = self._prepare(request)
+        if text is None:
+            return None
+        index, finder = self._state
+        if self.mentions and (named := finder.find(text)) is not None:
+            return Route(index.agents[named], 1.0, "mention")
+        scores, known = index.scores(text)
+        if known == 0:
+            return None
+        best = int(np.argmax(scores))
+        score = min(1.0, max(0.0, float(scores[best])))
+        if score < self.threshold or score == 0.0:
+            return None
+        if self.margin > 0 and len(scores) > 1:
+            second = float(np.partition(scores, -2)[-2])
+            if score - second < self.margin:
+                return None
+        return Route(index.agents[best], score)
+
+    def rank(self, request: str, k: int = 5) -> list[Route]:
+        """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be an int >= 1, got {k!r}")
+        text = self._prepare(request)
+        index, finder = self._state
+        if text is None:
+            scores, named = np.zeros(len(index.agents)), None
+        else:
+            scores, _ = index.scores(text)
+            named = finder.find(text) if self.mentions else None
+        order = [int(i) for i in _top_k(scores, k)]
+        routes = [Route(index.agents[i], min(1.0, max(0.0, float(scores[i])))) for i in order]
+        if named is not None:
+            routes = [Route(index.agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
+        return routes[:k]
+
+    def pick_many(self, requests: Sequence[str]) -> list[Route | None]:
+        """``pick`` for each request."""
+        if isinstance(requests, str):
+            raise TypeError("pick_many takes a sequence of str, not a single str")
+        return [self.pick(r) for r in requests]
+
+    def rank_many(self, requests: Sequence[str], k: int = 5) -> list[list[Route]]:
+        """``rank`` for each request."""
+        if isinstance(requests, str):
+            raise TypeError("rank_many takes a sequence of str, not a single str")
+        return [self.rank(r, k) for r in requests]
+
+    # -- persistence ------------------------------------------------------------------
+
+    def _settings(self) -> dict[str, object]:
+        return {
+            "threshold": self.threshold,
+            "margin": self.margin,
+            "field_weights": dict(self.field_weights) if self.field_weights else None,
+            "max_request_chars": self.max_request_chars,
+            "mentions": self.mentions,
+        }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this router to ``path`` (atomically; no pickle). Load it with :meth:`Router.load`."""
+        from agentroute import persist
+
+        persist.save(path, self._state[0], self._settings())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Router:
+        """A router saved by :meth:`save`; needs no scikit-learn and refuses damaged files."""
+        from agentroute import persist
+
+        index, settings = persist.load(path)
+        router = cls.__new__(cls)
+        try:
+            for name in ("threshold", "margin", "field_weights", "max_request_chars", "mentions"):
+                setattr(router, name, settings[name])
+            router._validate()
+        except (KeyError, ValueError, TypeError) as error:
+            raise RouterFileError(f"{path}: cannot load saved router: bad settings ({error})") from None
+        router.registry = Registry(index.agents)
+        router._install(index)
+        return router
+
+    def __repr__(self) -> str:
+        return f"Router({len(self.agents)} agents, strategy={self.strategy!r}, threshold={self.threshold})"
+
+

@@ -1,0 +1,100 @@
+"""Score a query vector against every agent: ``scores = q · W + b``.
+
+``W`` (features × agents) is kept in whichever layout is fastest for its size:
+
+* dense rows (``DenseWeights``) while ``features × agents`` floats fit a memory
+  budget: one gather of the query's rows and one small product, ~2 µs at 100
+  agents;
+* an inverted index (``SparseWeights``, CSR by feature) beyond it: the
+  postings of the query's features are gathered in one vectorised pass and
+  summed per agent with ``np.bincount``, so memory stays proportional to the
+  non-zeros (10,000 agents fit in a few MB).
+
+Both return the same numbers; ``tests/test_scoring.py`` checks them against
+``sklearn.metrics.pairwise.linear_kernel``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix, spmatrix
+
+#: Largest dense W (bytes) before the inverted index takes over.
+DENSE_BUDGET_BYTES = 48 * 1024 * 1024
+
+
+class Weights(Protocol):
+    n_agents: int
+
+    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray: ...
+
+    def score_many(self, queries: csr_matrix) -> np.ndarray: ...
+
+    def to_csr(self) -> csr_matrix: ...
+
+
+class DenseWeights:
+    """W stored as a dense float32 array, one row per feature."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = np.ascontiguousarray(rows, dtype=np.float32)
+        self.n_agents = self.rows.shape[1]
+
+    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return values @ self.rows[ids]
+
+    def score_many(self, queries: csr_matrix) -> np.ndarray:
+        return np.asarray(queries @ self.rows, dtype=np.float64)
+
+    def to_csr(self) -> csr_matrix:
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix(self.rows)
+
+
+class SparseWeights:
+    """W stored as CSR by feature: ``indices``/``data`` of feature f live in ``indptr[f]:indptr[f+1]``."""
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_agents: int) -> None:
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+        self.data = np.ascontiguousarray(data, dtype=np.float32)
+        self.n_agents = int(n_agents)
+
+    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        starts = self.indptr[ids]
+        lengths = self.indptr[ids + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(self.n_agents)
+        # Position of every posting of every query feature, without a Python loop:
+        # arange(total) shifted, per feature, from its place in the output to its start.
+        ends = np.cumsum(lengths)
+        positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+        weights = self.data[positions] * np.repeat(values, lengths)
+        return np.bincount(self.indices[positions], weights=weights, minlength=self.n_agents)
+
+    def score_many(self, queries: csr_matrix) -> np.ndarray:
+        return np.asarray((queries @ self.to_csr()).toarray(), dtype=np.float64)
+
+    def to_csr(self) -> csr_matrix:
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((self.data, self.indices, self.indptr), shape=(len(self.indptr) - 1, self.n_agents))
+
+
+def make_weights(matrix: spmatrix | np.ndarray, *, dense_budget_bytes: int = DENSE_BUDGET_BYTES) -> Weights:
+    """Pick the layout for W (features × agents) by its dense size."""
+    n_features, n_agents = matrix.shape
+    if n_features * n_agents * 4 <= dense_budget_bytes:
+        dense = matrix if isinstance(matrix, np.ndarray) else matrix.toarray()
+        return DenseWeights(dense)
+    from scipy.sparse import csr_matrix
+
+    csr = csr_matrix(matrix, dtype=np.float32)
+    csr.sort_indices()
+    return SparseWeights(csr.indptr, csr.indices, csr.data, n_agents)

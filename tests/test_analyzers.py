@@ -1,0 +1,54 @@
+"""The pure-Python analyzers produce exactly scikit-learn's features."""
+
+import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from agentroute.analyzers import Analyzer, AnalyzerSpec, strip_accents
+
+AWKWARD = [
+    "Optimize the SQL queries on the deals page",
+    "Café naïve résumé — Ünïcödé ﬁle ligatures Ⅸ",
+    "a I x  y\tz\n\nnew\r\nlines",
+    "emoji 🚀 and CJK 数据库 查询 and RTL مرحبا بالعالم",
+    "snake_case camelCase kebab-case 123 4567 v2.0 C++ C# .NET",
+    "",
+    "   ",
+    "the and of to",  # only stop words
+    "ab " * 5,
+]
+
+SPECS = [
+    AnalyzerSpec(kind="word", ngram_range=(1, 1)),
+    AnalyzerSpec(kind="word", ngram_range=(1, 2), stop_words=frozenset(ENGLISH_STOP_WORDS)),
+    AnalyzerSpec(kind="word", ngram_range=(2, 3), strip_accents=False),
+    AnalyzerSpec(kind="char_wb", ngram_range=(2, 5)),
+    AnalyzerSpec(kind="char_wb", ngram_range=(1, 3), strip_accents=False),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.kind}{s.ngram_range}")
+@pytest.mark.parametrize("text", AWKWARD)
+def test_features_equal_sklearn_analyzer(spec, text):
+    reference = TfidfVectorizer(**spec.sklearn_params()).build_analyzer()
+    assert Analyzer(spec)(text) == reference(text)
+
+
+def test_strip_accents_matches_sklearn():
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    for text in AWKWARD:
+        assert strip_accents(text) == strip_accents_unicode(text)
+
+
+def test_spec_round_trips_through_json():
+    spec = SPECS[1]
+    assert AnalyzerSpec.from_json(spec.to_json()) == spec
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [dict(ngram_range=(0, 1)), dict(ngram_range=(3, 2)), dict(kind="char"), dict(weight=0.0)],
+)
+def test_spec_rejects_bad_settings(bad):
+    with pytest.raises(ValueError):
+        AnalyzerSpec(**bad)

@@ -1,0 +1,90 @@
+"""The fast vectorizer and scorer equal the plain scikit-learn pipeline (the oracle)."""
+
+import numpy as np
+import pytest
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+from sklearn.preprocessing import normalize
+
+from agentroute.analyzers import AnalyzerSpec
+from agentroute.features import FeatureSpace
+from agentroute.scoring import DenseWeights, SparseWeights, make_weights
+
+DOCS = [
+    "Design REST endpoints, JWT authentication and rate limiting for the API",
+    "Tune slow SQL queries, add indexes, plan schema migrations",
+    "Write unit tests and fix flaky integration tests in CI",
+    "Profile memory leaks and CPU hot spots; reduce request latency",
+    "Café résumé naïve: accents and ünïcödé text",
+]
+QUERIES = [
+    "the deals page is slow, optimize the SQL queries",
+    "add JWT login endpoint",
+    "flaky test in CI again",
+    "nothing known here zzz",
+    "café latency résumé",
+    "slow slow slow SQL SQL queries queries slow",
+    "",
+]
+
+SPACES = {
+    "word": [AnalyzerSpec(kind="word", ngram_range=(1, 2))],
+    "word-linear-tf": [AnalyzerSpec(kind="word", ngram_range=(1, 1), sublinear_tf=False)],
+    "word+char": [
+        AnalyzerSpec(kind="word", ngram_range=(1, 2), weight=1.0),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), weight=0.5),
+    ],
+}
+
+
+def sklearn_vectors(specs, texts):
+    """Reference: each block through TfidfVectorizer, scaled, stacked, then l2-normalised."""
+    blocks = []
+    for spec in specs:
+        vectorizer = TfidfVectorizer(**spec.sklearn_params()).fit(DOCS)
+        blocks.append(vectorizer.transform(texts) * spec.weight)
+    stacked = hstack(blocks).tocsr()
+    return normalize(stacked) if len(specs) > 1 else stacked
+
+
+@pytest.mark.parametrize("name", SPACES)
+def test_vectorize_equals_tfidf_transform(name):
+    specs = SPACES[name]
+    space = FeatureSpace.fit(specs, DOCS)
+    expected = sklearn_vectors(specs, QUERIES).toarray()
+    got = space.transform(QUERIES).toarray()
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", SPACES)
+@pytest.mark.parametrize("layout", [DenseWeights, SparseWeights])
+def test_scores_equal_linear_kernel(name, layout):
+    specs = SPACES[name]
+    space = FeatureSpace.fit(specs, DOCS)
+    agents = sklearn_vectors(specs, DOCS)
+    expected = linear_kernel(sklearn_vectors(specs, QUERIES), agents)
+    budget = 10**12 if layout is DenseWeights else 0
+    weights = make_weights(agents.T.tocsr(), dense_budget_bytes=budget)
+    assert isinstance(weights, layout)
+    for row, query in enumerate(QUERIES):
+        ids, values = space.vectorize(query)
+        np.testing.assert_allclose(weights.score(ids, values), expected[row], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(weights.score_many(space.transform(QUERIES)), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_feature_space_round_trips_through_json():
+    specs = SPACES["word+char"]
+    space = FeatureSpace.fit(specs, DOCS)
+    again = FeatureSpace.from_json(space.to_json(), space.idf_array())
+    for query in QUERIES:
+        for a, b in zip(space.vectorize(query), again.vectorize(query)):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_documents_of_only_stop_words_give_an_empty_block():
+    spec = AnalyzerSpec(kind="word", stop_words=frozenset({"the", "and"}))
+    space = FeatureSpace.fit([spec], ["the and", "and the"])
+    assert space.n_features == 0
+    ids, values = space.vectorize("the and anything")
+    assert len(ids) == 0 and len(values) == 0
