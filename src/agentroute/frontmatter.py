@@ -19,13 +19,15 @@ naming both lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from . import _lenient
-from ._lenient import DIALOGUE_WORDS, KNOWN_KEYS, LeniencyError, safe_load_node
+from ._lenient import DIALOGUE_WORDS, KNOWN_KEYS, duplicate
+from ._yaml import Refused, construct, load_node
 from .errors import Diagnostic
 
 __all__ = ["KNOWN_KEYS", "Frontmatter", "Split", "normalize_newlines", "read_frontmatter",
@@ -74,8 +76,7 @@ class Frontmatter:
 
 def normalize_newlines(text: str) -> str:
     """Drop a leading BOM and turn CRLF / lone CR into LF (line counts are kept)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -98,7 +99,11 @@ def split_frontmatter(text: str, *, source: str | None = None) -> Split:
 
 def _dashed(lines: list[str], start: int, source: str | None, notes: list[Diagnostic]) -> Split:
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-    end = next((j for j in range(start + 1, len(lines)) if _DASHES.fullmatch(lines[j].strip())), None)
+    # The closing line sits at the block's own indent: a more indented '---'
+    # is text inside a value (a block scalar), not the end of the block.
+    end = next((j for j in range(start + 1, len(lines))
+                if lines[j].startswith(indent) and _DASHES.fullmatch(lines[j][len(indent):].rstrip())),
+               None)
     if end is None:
         notes.append(Diagnostic(
             "error", source, "the frontmatter opened by '---' is never closed", line=start + 1,
@@ -148,25 +153,34 @@ def _dedent(line: str, indent: str) -> str:
 def read_frontmatter(block: str, *, source: str | None = None, first_line: int = 1) -> Frontmatter:
     """Read a frontmatter block into fields; never raises for bad input.
 
-    Strict YAML first. The lenient reader takes over when YAML fails, when the
-    block is not a mapping, or when YAML read dialogue lines of a description
-    (``user:``, ``Examples:``...) as fields of their own.
+    ``first_line`` is the file line of the block's first line, so messages
+    name file lines. Strict YAML first; the lenient reader takes over when
+    YAML fails, when the block is not a mapping, or when YAML read dialogue
+    lines of a description (``user:``, ``Examples:``...) as fields.
     """
     if not block.strip():
         return Frontmatter()
     try:
-        node = safe_load_node(block)
-    except LeniencyError as exc:
-        return Frontmatter(diagnostics=(_refusal(exc, source, first_line),))
+        node = load_node(block)
+    except Refused as exc:
+        return Frontmatter(diagnostics=(Diagnostic(
+            "error", source, str(exc), line=first_line + exc.line, fix=exc.fix),))
     except yaml.YAMLError as exc:
-        return _lenient.read(block, source, first_line, _yaml_problem(exc, first_line))
+        return _wrap(_lenient.read(block, source, first_line, _yaml_problem(exc, first_line)))
+    if node is None:
+        return Frontmatter()
     if isinstance(node, yaml.MappingNode):
         keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
         dialogue = [k for k in keys if k.lower() in DIALOGUE_WORDS and k not in KNOWN_KEYS]
         if not dialogue and len(keys) == len(node.value):
             return _from_node(node, source, first_line)
-        return _lenient.read(block, source, first_line, "dialogue lines read as fields")
-    return _lenient.read(block, source, first_line, "the block is not a mapping of fields")
+        reason = f"YAML read {dialogue[0]!r} as a field" if dialogue else "a key is not text"
+        return _wrap(_lenient.read(block, source, first_line, reason))
+    return _wrap(_lenient.read(block, source, first_line, "the block is not a mapping of fields"))
+
+
+def _wrap(result: _lenient.Result) -> Frontmatter:
+    return Frontmatter(result.fields, result.lines, result.raw, result.diagnostics)
 
 
 def _from_node(node: yaml.MappingNode, source: str | None, first_line: int) -> Frontmatter:
@@ -174,40 +188,26 @@ def _from_node(node: yaml.MappingNode, source: str | None, first_line: int) -> F
     lines: dict[str, int] = {}
     raw: dict[str, str] = {}
     notes: list[Diagnostic] = []
-    loader = yaml.SafeLoader("")  # only its constructor is used, on nodes already composed
     for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + first_line
         if key in fields:
             notes.append(duplicate(source, key, lines[key], line))
         try:
-            fields[key] = loader.construct_object(value_node, deep=True)
-        except (yaml.YAMLError, RecursionError) as exc:
+            fields[key] = construct(value_node)
+        except yaml.YAMLError as exc:
             return Frontmatter(diagnostics=(Diagnostic(
                 "error", source, f"YAML could not build the value: {exc}", line=line, field=key,
-                fix="simplify the value; nesting this deep is not a frontmatter field"),))
+                fix="simplify the value"),))
         lines[key] = line
         if isinstance(value_node, yaml.ScalarNode):
             raw[key] = value_node.value
     return Frontmatter(fields, lines, raw, tuple(notes))
 
 
-def duplicate(source: str | None, key: str, first: int, again: int) -> Diagnostic:
-    """The warning for a key written twice (shared with the lenient reader)."""
-    return Diagnostic(
-        "warning", source, f"duplicate key {key!r} (first at line {first}); the last one wins",
-        line=again, field=key, fix=f"delete one of the two {key!r} lines")
-
-
-def _refusal(exc: LeniencyError, source: str | None, first_line: int) -> Diagnostic:
-    return Diagnostic("error", source, str(exc), line=first_line + exc.line,
-                      fix="remove the YAML anchors (&name) and aliases (*name); "
-                          "frontmatter fields never need them")
-
-
 def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-    return f"{problem} (line {mark.line + first_line})" if mark is not None else problem
+    return f"{problem} at line {mark.line + first_line}" if mark is not None else str(problem)
 
 
 def _warn(source: str | None, line: int, message: str, fix: str, value: str | None = None) -> Diagnostic:

@@ -59,8 +59,21 @@ class Index:
         ids, values = self.space.vectorize(text)
         if len(ids) == 0:
             return np.zeros(len(self.agents)), 0
-        raw = self.weights.score(ids, values)
-        return (raw + self.bias if self.bias is not None else raw), len(ids)
+        return self.normalize(self.weights.score(ids, values)), len(ids)
+
+    def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (texts × agents) and known-feature counts for many texts, in one product."""
+        queries = self.space.transform(texts)
+        known = np.diff(queries.indptr)
+        scores = self.normalize(self.weights.score_many(queries))
+        scores[known == 0] = 0.0
+        return scores, known
+
+    def normalize(self, raw: np.ndarray) -> np.ndarray:
+        """Raw scores to [0, 1]: cosine is clipped against rounding; a linear model's are calibrated."""
+        if self.bias is not None:
+            raw = raw + self.bias
+        return np.clip(raw, 0.0, 1.0)
 
 
 def profile_matrix(

@@ -27,6 +27,10 @@ DEFAULT_THRESHOLD = 0.05
 #: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
 DEFAULT_MAX_REQUEST_CHARS = 20_000
 
+#: Batch routing scores this many requests per matrix product, and at most this many cells at once.
+_BATCH_ROWS = 1024
+_BATCH_CELLS = 4_000_000
+
 Reason = Literal["score", "mention"]
 
 
@@ -51,6 +55,11 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     kth = np.partition(scores, n - k)[n - k]
     candidates = np.flatnonzero(scores >= kth)
     return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+
+
+def _check_k(k: object) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be an int >= 1, got {k!r}")
 
 
 def _check_request(request: object) -> str:
@@ -133,20 +142,15 @@ class Router:
             text = text[: self.max_request_chars]
         return text if text.strip() else None
 
-    def pick(self, request: str) -> Route | None:
-        """The best agent for ``request``, or None when no agent fits."""
-        text = self._prepare(request)
-        if text is None:
-            return None
-        index, finder = self._state
-        if self.mentions and (named := finder.find(text)) is not None:
+    def _decide(self, index: Index, scores: np.ndarray, known: int, named: int | None) -> Route | None:
+        """The pick rule, shared by single and batch routing."""
+        if named is not None:
             return Route(index.agents[named], 1.0, "mention")
-        scores, known = index.scores(text)
         if known == 0:
             return None
         best = int(np.argmax(scores))
-        score = min(1.0, max(0.0, float(scores[best])))
-        if score < self.threshold or score == 0.0:
+        score = float(scores[best])
+        if score < self.threshold or score <= 0.0:
             return None
         if self.margin > 0 and len(scores) > 1:
             second = float(np.partition(scores, -2)[-2])
@@ -154,34 +158,76 @@ class Router:
                 return None
         return Route(index.agents[best], score)
 
-    def rank(self, request: str, k: int = 5) -> list[Route]:
-        """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ValueError(f"k must be an int >= 1, got {k!r}")
-        text = self._prepare(request)
-        index, finder = self._state
-        if text is None:
-            scores, named = np.zeros(len(index.agents)), None
-        else:
-            scores, _ = index.scores(text)
-            named = finder.find(text) if self.mentions else None
+    def _ranking(self, index: Index, scores: np.ndarray, named: int | None, k: int) -> list[Route]:
         order = [int(i) for i in _top_k(scores, k)]
-        routes = [Route(index.agents[i], min(1.0, max(0.0, float(scores[i])))) for i in order]
+        routes = [Route(index.agents[i], float(scores[i])) for i in order]
         if named is not None:
             routes = [Route(index.agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
         return routes[:k]
 
-    def pick_many(self, requests: Sequence[str]) -> list[Route | None]:
-        """``pick`` for each request."""
-        if isinstance(requests, str):
-            raise TypeError("pick_many takes a sequence of str, not a single str")
-        return [self.pick(r) for r in requests]
+    def _find_mention(self, finder: MentionFinder, text: str | None) -> int | None:
+        return finder.find(text) if (self.mentions and text is not None) else None
 
-    def rank_many(self, requests: Sequence[str], k: int = 5) -> list[list[Route]]:
-        """``rank`` for each request."""
+    def pick(self, request: str) -> Route | None:
+        """The best agent for ``request``, or None when no agent fits."""
+        text = self._prepare(request)
+        if text is None:
+            return None
+        index, finder = self._state
+        named = self._find_mention(finder, text)
+        if named is not None:
+            return Route(index.agents[named], 1.0, "mention")
+        scores, known = index.scores(text)
+        return self._decide(index, scores, known, None)
+
+    def rank(self, request: str, k: int = 5) -> list[Route]:
+        """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
+        _check_k(k)
+        text = self._prepare(request)
+        index, finder = self._state
+        if text is None:
+            return self._ranking(index, np.zeros(len(index.agents)), None, k)
+        scores, _ = index.scores(text)
+        return self._ranking(index, scores, self._find_mention(finder, text), k)
+
+    # -- batches ----------------------------------------------------------------------
+
+    def pick_many(self, requests: Sequence[str], *, n_jobs: int | None = None) -> list[Route | None]:
+        """``pick`` for each request, vectorised; ``n_jobs`` spreads chunks over joblib workers."""
+        return self._batch(requests, None, n_jobs)  # type: ignore[return-value]
+
+    def rank_many(self, requests: Sequence[str], k: int = 5, *, n_jobs: int | None = None) -> list[list[Route]]:
+        """``rank`` for each request, vectorised; ``n_jobs`` spreads chunks over joblib workers."""
+        _check_k(k)
+        return self._batch(requests, k, n_jobs)  # type: ignore[return-value]
+
+    def _batch(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
         if isinstance(requests, str):
-            raise TypeError("rank_many takes a sequence of str, not a single str")
-        return [self.rank(r, k) for r in requests]
+            raise TypeError("batch routing takes a sequence of str, not a single str")
+        texts = [self._prepare(r) for r in requests]
+        state = self._state
+        if n_jobs is None or n_jobs == 1 or len(texts) < 2 * _BATCH_ROWS:
+            return self._route_chunk(state, texts, k)
+        from joblib import Parallel, delayed
+
+        chunks = [texts[i : i + _BATCH_ROWS * 4] for i in range(0, len(texts), _BATCH_ROWS * 4)]
+        parts = Parallel(n_jobs=n_jobs)(delayed(self._route_chunk)(state, chunk, k) for chunk in chunks)
+        return [answer for part in parts for answer in part]
+
+    def _route_chunk(self, state: tuple[Index, MentionFinder], texts: list[str | None], k: int | None) -> list[object]:
+        index, finder = state
+        answers: list[object] = []
+        rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(index.agents))))
+        for start in range(0, len(texts), rows):
+            chunk = texts[start : start + rows]
+            scores, known = index.score_many([t or "" for t in chunk])
+            for text, row, row_known in zip(chunk, scores, known):
+                named = self._find_mention(finder, text)
+                if k is None:
+                    answers.append(None if text is None else self._decide(index, row, int(row_known), named))
+                else:
+                    answers.append(self._ranking(index, row, named, k))
+        return answers
 
     # -- persistence ------------------------------------------------------------------
 

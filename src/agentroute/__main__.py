@@ -1,0 +1,7 @@
+"""``python -m agentroute`` runs the command-line interface."""
+
+import sys
+
+from agentroute.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""Labelled requests for evaluation: JSONL or CSV rows with ``text`` and ``label``.
+
+An empty label, ``none`` or ``oos`` (any case) means "no agent should be
+picked"; it is read as ``None``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from agentroute.errors import DataFileError
+
+NO_AGENT_LABELS = frozenset({"", "none", "oos", "null"})
+
+
+@dataclass(frozen=True)
+class LabelledRequest:
+    text: str
+    label: str | None  # None: no agent should be picked
+
+
+def _label(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in NO_AGENT_LABELS else text
+
+
+def read_labelled(path: str | os.PathLike[str]) -> list[LabelledRequest]:
+    """Read a ``.jsonl``/``.json`` (one object a line) or ``.csv`` file with ``text`` and ``label``."""
+    source = Path(path)
+    try:
+        raw = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot read labelled requests: {error}") from None
+    if source.suffix.lower() == ".csv":
+        return _from_csv(raw, str(path))
+    return _from_jsonl(raw, str(path))
+
+
+def _from_jsonl(raw: str, path: str) -> list[LabelledRequest]:
+    rows = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataFileError(f"{path}:{number}: not valid JSON ({error.msg}); fix: one JSON object per line") from None
+        rows.append(_row(record, path, number))
+    return _nonempty(rows, path)
+
+
+def _from_csv(raw: str, path: str) -> list[LabelledRequest]:
+    reader = csv.DictReader(io.StringIO(raw))
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        raise DataFileError(f"{path}:1: CSV header must name a 'text' column (and 'label'); got {reader.fieldnames}")
+    return _nonempty([_row(record, path, number) for number, record in enumerate(reader, 2)], path)
+
+
+def _row(record: object, path: str, number: int) -> LabelledRequest:
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise DataFileError(f"{path}:{number}: each row needs a string 'text' field; fix: {{\"text\": \"...\", \"label\": \"agent-name\"}}")
+    return LabelledRequest(record["text"], _label(record.get("label")))
+
+
+def _nonempty(rows: list[LabelledRequest], path: str) -> list[LabelledRequest]:
+    if not rows:
+        raise DataFileError(f"{path}: no labelled requests found")
+    return rows
+
+
+def as_labelled(texts: Sequence[str], labels: Iterable[str | None]) -> list[LabelledRequest]:
+    """Pair texts and labels given in memory (labels normalised as in files)."""
+    labels = list(labels)
+    if isinstance(texts, str) or len(texts) != len(labels):
+        raise ValueError("texts must be a sequence of str with one label each")
+    return [LabelledRequest(t, _label(l)) for t, l in zip(texts, labels)]
