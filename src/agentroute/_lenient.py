@@ -5,10 +5,12 @@ fields by line: a new field starts at a line ``key: ...`` at column 0 when
 
 * the key is a known Claude Code field (always, even after an unclosed
   ``<example>``, so ``model:`` after a broken description is still found), or
-* the key is identifier-like, starts with a lower-case letter (Claude Code
-  keys are camelCase, so ``Note:`` or ``Triggers:`` are prose), is not a
-  dialogue word (``user``, ``assistant``, ``context``, ``examples``,
-  ``commentary``...) and the line is not inside an open ``<example>`` span.
+* it is the first field, or the field before it is a one-line field such as
+  ``name``, ``model`` or ``tools`` (see :func:`continues`), or
+* the key starts with a lower-case letter (Claude Code keys are camelCase, so
+  ``Note:`` or ``Triggers:`` are prose), is not a dialogue word (``user``,
+  ``assistant``, ``context``, ``examples``, ``commentary``...) and the line is
+  not inside an open ``<example>`` span.
 
 Every other line continues the current field. Each field is then read with
 strict YAML on its own; a field that still fails is repaired (taken as the
@@ -38,6 +40,9 @@ DIALOGUE_WORDS = frozenset({
     "user", "assistant", "context", "examples", "example", "commentary", "human", "request",
     "response",
 })
+
+# Fields whose value is never prose, so a dialogue line after them is a field.
+_ONE_LINE_KEYS = KNOWN_KEYS - {"description", "initialPrompt"}
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)")
 _OPEN = re.compile(r"<example\b[^>]*>", re.IGNORECASE)
@@ -114,7 +119,7 @@ def _cut(lines: list[str]) -> tuple[list[_Field], list[int]]:
     open_examples = 0
     for i, line in enumerate(lines):
         match = _KEY.match(line)
-        if match and _starts_field(match.group(1), current is None, open_examples > 0):
+        if match and _starts_field(match.group(1), current, open_examples > 0):
             current = _Field(match.group(1), i, line[match.end():].strip())
             fields.append(current)
             open_examples = 0
@@ -130,10 +135,15 @@ def _cut(lines: list[str]) -> tuple[list[_Field], list[int]]:
     return fields, stray
 
 
-def _starts_field(key: str, first: bool, in_example: bool) -> bool:
-    if key in KNOWN_KEYS or first:
+def _starts_field(key: str, current: _Field | None, in_example: bool) -> bool:
+    if key in KNOWN_KEYS or current is None or not continues(current.key):
         return True
     return not in_example and key[0].islower() and key.lower() not in DIALOGUE_WORDS
+
+
+def continues(key: str) -> bool:
+    """Whether the value of ``key`` may go on with dialogue lines (it may be prose)."""
+    return key not in _ONE_LINE_KEYS
 
 
 def _value(key_line: str, f: _Field) -> tuple[Any, str | None, str]:

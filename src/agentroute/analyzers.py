@@ -65,6 +65,10 @@ class AnalyzerSpec:
     sublinear_tf: bool = True
     min_df: int = 1
     weight: float = 1.0
+    #: With ``kind="word"`` and a value P > 0, every token longer than P also yields the
+    #: feature ``"~" + token[:P]``: a crude, language-blind stemmer ("optimize" and
+    #: "optimization" share ``~optim``) at the cost of one dict lookup per word.
+    prefix_len: int = 0
 
     def __post_init__(self) -> None:
         low, high = self.ngram_range
@@ -74,6 +78,8 @@ class AnalyzerSpec:
             raise ValueError(f"kind must be 'word' or 'char_wb', got {self.kind!r}")
         if not self.weight > 0:
             raise ValueError(f"weight must be > 0, got {self.weight!r}")
+        if self.prefix_len < 0 or (self.prefix_len and self.kind != "word"):
+            raise ValueError(f"prefix_len must be >= 0 and only set for word analyzers, got {self.prefix_len!r}")
 
     def sklearn_params(self) -> dict[str, Any]:
         """Keyword arguments for a ``TfidfVectorizer`` that analyzes text the same way."""
@@ -86,7 +92,11 @@ class AnalyzerSpec:
             "min_df": self.min_df,
             "dtype": __import__("numpy").float64,
         }
-        if self.kind == "word":
+        if self.kind == "word" and self.prefix_len:
+            # scikit-learn has no prefix features: it calls our analyzer, and fits as usual.
+            params = {k: v for k, v in params.items() if k not in ("lowercase", "strip_accents", "ngram_range")}
+            params["analyzer"] = Analyzer(self)
+        elif self.kind == "word":
             params["token_pattern"] = TOKEN_PATTERN
             params["stop_words"] = sorted(self.stop_words) or None
         return params
@@ -100,6 +110,7 @@ class AnalyzerSpec:
             "sublinear_tf": self.sublinear_tf,
             "min_df": self.min_df,
             "weight": self.weight,
+            "prefix_len": self.prefix_len,
         }
 
     @classmethod
@@ -112,6 +123,7 @@ class AnalyzerSpec:
             sublinear_tf=bool(data["sublinear_tf"]),
             min_df=int(data["min_df"]),
             weight=float(data["weight"]),
+            prefix_len=int(data.get("prefix_len", 0)),
         )
 
 
@@ -141,7 +153,14 @@ class Analyzer:
         units = self.words(text)
         if self.spec.kind == "char_wb":
             return [g for w in units for g in char_wb_ngrams(w, low, high)]
-        return word_ngrams(units, low, high)
+        return word_ngrams(units, low, high) + prefixes(units, self.spec.prefix_len)
+
+
+def prefixes(tokens: list[str], length: int) -> list[str]:
+    """``"~" + token[:length]`` for each token longer than ``length`` (none when length is 0)."""
+    if not length:
+        return []
+    return ["~" + t[:length] for t in tokens if len(t) > length]
 
 
 def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:

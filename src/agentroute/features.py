@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from agentroute.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, word_ngrams
+from agentroute.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, prefixes, word_ngrams
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -47,8 +47,11 @@ class FeatureBlock:
                 ids = [i for g in units if (i := vocab_get(g)) is not None]
                 if high == 2:
                     ids += [i for a, b in zip(units, units[1:]) if (i := vocab_get(a + " " + b)) is not None]
-                return ids
-            return [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
+            else:
+                ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
+            if self.spec.prefix_len:
+                ids += [i for g in prefixes(units, self.spec.prefix_len) if (i := vocab_get(g)) is not None]
+            return ids
         cache = self._word_cache
         ids = []
         for word in units:

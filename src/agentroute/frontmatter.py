@@ -170,13 +170,28 @@ def read_frontmatter(block: str, *, source: str | None = None, first_line: int =
     if node is None:
         return Frontmatter()
     if isinstance(node, yaml.MappingNode):
-        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-        dialogue = [k for k in keys if k.lower() in DIALOGUE_WORDS and k not in KNOWN_KEYS]
-        if not dialogue and len(keys) == len(node.value):
+        if not all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+            return _wrap(_lenient.read(block, source, first_line, "a key is not text"))
+        dialogue = _spilled_dialogue(node)
+        if dialogue is None:
             return _from_node(node, source, first_line)
-        reason = f"YAML read {dialogue[0]!r} as a field" if dialogue else "a key is not text"
-        return _wrap(_lenient.read(block, source, first_line, reason))
+        return _wrap(_lenient.read(block, source, first_line, f"YAML read {dialogue!r} as a field"))
     return _wrap(_lenient.read(block, source, first_line, "the block is not a mapping of fields"))
+
+
+def _spilled_dialogue(node: yaml.MappingNode) -> str | None:
+    """A plain dialogue key (``user:``) right after a prose field: text that spilled out.
+
+    Quoted keys (``"user": x``) are deliberate and never count.
+    """
+    previous = None
+    for key_node, _ in node.value:
+        key = key_node.value
+        if (previous is not None and _lenient.continues(previous) and not key_node.style
+                and key.lower() in DIALOGUE_WORDS and key not in KNOWN_KEYS):
+            return str(key)
+        previous = key
+    return None
 
 
 def _wrap(result: _lenient.Result) -> Frontmatter:

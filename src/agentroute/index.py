@@ -24,13 +24,18 @@ from agentroute.scoring import Weights, make_weights
 
 
 def default_analyzers() -> tuple[AnalyzerSpec, ...]:
-    """Word unigrams and bigrams, sublinear tf, English and agent-boilerplate stop words."""
+    """Words plus 5-letter prefixes, sublinear tf, English and agent-boilerplate stop words.
+
+    Prefixes matched character n-grams' accuracy on the dev data at word cost;
+    bigrams added nothing measurable there but tripled the vocabulary.
+    """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return (
         AnalyzerSpec(
             kind="word",
-            ngram_range=(1, 2),
+            ngram_range=(1, 1),
+            prefix_len=5,
             stop_words=frozenset(ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
             sublinear_tf=True,
         ),

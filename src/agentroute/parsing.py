@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from ._lenient import KNOWN_KEYS, split_commas
+from ._lenient import DIALOGUE_WORDS, KNOWN_KEYS, split_commas
 from .description import parse_description, render_examples
 from .errors import AgentFileError, Diagnostic, NotAnAgentError
 from .frontmatter import Frontmatter, read_frontmatter, split_frontmatter
@@ -193,12 +193,19 @@ class _Dumper(yaml.SafeDumper):
     """Safe YAML with ``|`` blocks for multi-line text, as people write descriptions."""
 
 
+class _QuotedKey(str):
+    """A metadata key that is a dialogue word (``user``): written quoted, so that
+    reading it back does not take it for a dialogue line spilled out of the
+    description."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = '"' if isinstance(value, _QuotedKey) else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_QuotedKey, _represent_str)
 
 
 def _plain(value: Any) -> Any:
@@ -227,7 +234,7 @@ def render_agent(agent: Agent) -> str:
         data["model"] = agent.model
     for key, value in agent.metadata.items():
         if key not in data:
-            data[key] = _plain(value)
+            data[_QuotedKey(key) if str(key).lower() in DIALOGUE_WORDS else key] = _plain(value)
     try:
         header = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                            default_flow_style=False, width=1_000_000)

@@ -20,10 +20,10 @@ FIELDS = ("name", "description", "examples", "context", "prompt")
 #: leave-one-out and dev data described in docs/routing.md).
 DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
     "name": 1.0,
-    "description": 2.0,
-    "examples": 2.0,
-    "context": 0.5,
-    "prompt": 1.0,
+    "description": 1.0,
+    "examples": 1.0,
+    "context": 1.0,
+    "prompt": 4.0,
 }
 
 _BOILERPLATE = re.compile(
