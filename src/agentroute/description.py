@@ -46,7 +46,7 @@ _HOLES = re.compile(r"\s*" + _HOLE + r"(?:\s*" + _HOLE + r")*\s*")
 _COMMENTARY = re.compile(r"<commentary>(.*?)(?:</commentary>|\Z)", re.IGNORECASE | re.DOTALL)
 _LABEL = re.compile(r"(?<!\S)(context|user|human|request|assistant|commentary)[ \t]*:",
                     re.IGNORECASE)
-_SPEAKER = re.compile(r"^[ \t]*([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)[ \t]*:(?=[ \t]*[\"'“‘])",
+_SPEAKER = re.compile(r"^[ \t]*([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)[ \t]*:(?=[ \t]+[\"'“‘])",
                       re.MULTILINE)
 _ROLE = {"context": "context", "user": "request", "human": "request", "request": "request",
          "assistant": "response", "claude": "response", "ai": "response",

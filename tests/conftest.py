@@ -1,0 +1,35 @@
+"""Shared fixtures: a small registry written by us, and the optional ../shared data."""
+
+from pathlib import Path
+
+import pytest
+
+from agentroute import Agent, Example
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when that data is absent (fresh clones)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is optional for unit tests)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_agents():
+    return [
+        Agent(
+            name="sql-expert",
+            description="Tunes slow SQL queries, designs indexes and schema migrations.",
+            examples=(Example(request="why is this query so slow"),),
+            prompt="You are a database specialist. Read query plans, add indexes, rewrite joins.",
+            tools=("Read", "Bash"),
+            model="sonnet",
+            metadata={"color": "blue"},
+        ),
+        Agent(name="frontend-dev", description="Builds React components, CSS layouts and accessible forms."),
+        Agent(name="test-writer", description="Writes unit and integration tests; fixes flaky tests in CI."),
+    ]

@@ -1,0 +1,108 @@
+"""The command line: exact output shapes, JSON, defaults, and one-line errors with exit code 2."""
+
+import json
+
+import pytest
+
+from agentroute.cli import main
+
+
+@pytest.fixture
+def agents_dir(tmp_path):
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "sql.md").write_text(
+        "---\nname: sql-expert\ndescription: Tunes slow SQL queries and indexes.\ntools: Read, Bash\n---\nYou tune databases.\n"
+    )
+    (folder / "css.md").write_text("---\nname: css-fixer\ndescription: Fixes CSS layouts and styling.\n---\nYou fix CSS.\n")
+    return folder
+
+
+@pytest.fixture
+def no_default_dirs(tmp_path, monkeypatch):
+    """Run from an empty folder with an empty HOME, so the built-in agents are the default."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+
+
+def test_pick_prints_agent_and_score(agents_dir, capsys):
+    assert main(["pick", "my sql query is slow", "--agents", str(agents_dir)]) == 0
+    name, score = capsys.readouterr().out.strip().split("\t")
+    assert name == "sql-expert" and 0 < float(score) <= 1
+
+
+def test_pick_json_has_agent_score_and_ranking(agents_dir, capsys):
+    assert main(["pick", "fix the css layout", "--agents", str(agents_dir), "-k", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["agent"] == "css-fixer"
+    assert 0 < data["score"] <= 1
+    assert [r["agent"] for r in data["ranking"]] == ["css-fixer", "sql-expert"]
+    assert data["ranking"][0]["score"] >= data["ranking"][1]["score"]
+
+
+def test_pick_json_abstains_with_null(agents_dir, capsys):
+    assert main(["pick", "what is the weather in Lisbon", "--agents", str(agents_dir), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["agent"] is None and data["score"] is None and len(data["ranking"]) == 1
+
+
+def test_pick_uses_builtin_agents_when_no_folder_is_found(no_default_dirs, capsys):
+    assert main(["pick", "add Redis caching to our API endpoints", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "built-in example agents" in captured.err
+    assert json.loads(captured.out)["agent"] == "backend-engineer"
+
+
+def test_project_agents_folder_is_preferred(no_default_dirs, tmp_path, capsys):
+    project = tmp_path / ".claude" / "agents"
+    project.mkdir(parents=True)
+    (project / "only.md").write_text("---\nname: only-agent\ndescription: Kafka streams.\n---\n")
+    assert main(["list", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [a["name"] for a in json.loads(captured.out)] == ["only-agent"]
+    assert "built-in" not in captured.err
+
+
+def test_list_shows_names_and_sources(agents_dir, capsys):
+    assert main(["list", "--agents", str(agents_dir), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows] == ["css-fixer", "sql-expert"]
+    assert rows[1]["tools"] == ["Read", "Bash"] and rows[1]["source"].endswith("sql.md")
+
+
+def test_build_then_pick_with_saved_router(agents_dir, tmp_path, capsys):
+    out = tmp_path / "router.agr"
+    assert main(["build", "--agents", str(agents_dir), "-o", str(out)]) == 0
+    assert main(["pick", "--router", str(out), "slow sql index", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["agent"] == "sql-expert"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["pick", "x", "--agents", "/no/such/folder"], "agents path not found"),
+        (["pick", "x", "--router", "/no/such/router.agr"], "cannot read saved router"),
+        (["pick", "x", "-k", "0"], "-k must be at least 1"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code_2(argv, message, capsys, no_default_dirs):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and err[0].startswith("agentroute: error:")
+
+
+def test_empty_agents_folder_is_an_error(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["pick", "x", "--agents", str(empty)]) == 2
+    assert "no agent definitions found" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "agentroute", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("agentroute ")
