@@ -129,6 +129,81 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(label: str) -> Any:
+    """A stderr progress line for long runs (only when stderr is a terminal, or always in --verbose)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\ragentroute: {label} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _split_for_tuning(rows: list[Any]) -> tuple[list[Any], list[Any]]:
+    """A seeded, stratified half split when no --val file is given: tune on one half, report the other."""
+    from sklearn.model_selection import train_test_split
+
+    labels = [r.label or "none" for r in rows]
+    counts = {label: labels.count(label) for label in labels}
+    stratify = labels if min(counts.values()) >= 2 else None
+    tune, report = train_test_split(rows, test_size=0.5, random_state=0, stratify=stratify)
+    return list(tune), list(report)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from agentroute.evaluation import evaluate, tune_threshold
+    from agentroute.labelled import read_labelled
+    from agentroute.reports import format_eval, format_loo
+    from agentroute.router import Router
+
+    paths, builtin = _resolve_agent_paths(args.agents)
+    registry = load_registry(args)
+    if args.loo:
+        from agentroute.loo import leave_one_out
+
+        report = leave_one_out(list(registry), k=args.k, progress=_progress("leave-one-out"))
+        if args.json:
+            print(json.dumps({"n": report.n, "top1_accuracy": report.top1_accuracy, "top_k": report.k,
+                              "top_k_accuracy": report.top_k_accuracy,
+                              "cases": [c.__dict__ | {"top1": c.top1} for c in report.cases]}))
+        else:
+            print(format_loo(report))
+        return 0
+    data, val = args.data, args.val
+    if data is None and builtin:
+        from agentroute.builtin import builtin_data_file
+
+        data = str(builtin_data_file("builtin_test.jsonl"))
+        val = val or str(builtin_data_file("builtin_dev.jsonl"))
+        print("agentroute: evaluating the built-in agents on their bundled test requests", file=sys.stderr)
+    if data is None:
+        raise UsageError("eval needs --data FILE (JSONL or CSV with text,label), or --loo")
+    rows = read_labelled(data)
+    options = router_options(args)
+    router = Router(registry, **options)
+    if args.tune:
+        tune_rows = read_labelled(val) if val else None
+        if tune_rows is None:
+            tune_rows, rows = _split_for_tuning(rows)
+            print(f"agentroute: no --val given; tuning on a seeded half of {data} ({len(tune_rows)} rows), reporting on the other half", file=sys.stderr)
+        threshold = tune_threshold(router, tune_rows, min_in_scope_accuracy=args.min_in_scope_accuracy)
+        router = Router(registry, **(options | {"threshold": threshold}))
+        print(f"agentroute: tuned threshold {threshold:.4f}", file=sys.stderr)
+        if args.output:
+            router.save(args.output)
+            print(f"agentroute: saved the tuned router to {args.output}", file=sys.stderr)
+    report = evaluate(router, rows, k=args.k)
+    if args.plot:
+        from agentroute.plots import write_plots
+
+        for path in write_plots(report, args.plot):
+            print(f"agentroute: wrote {path}", file=sys.stderr)
+    print(json.dumps(report.to_dict()) if args.json else format_eval(report))
+    return 0
+
+
 def _add_agents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agents", action="append", metavar="PATH",
                         help="agent folder (recursive *.md) or file; repeat for several; "
@@ -161,6 +236,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the router")
     build.add_argument("--threshold", type=float, help="abstain below this score")
     build.set_defaults(handler=cmd_build)
+
+    ev = commands.add_parser("eval", help="measure routing accuracy on labelled requests, or leave-one-out")
+    _add_agents_option(ev)
+    ev.add_argument("--data", metavar="FILE", help="labelled requests: JSONL or CSV with text,label (label none/oos/empty: no agent)")
+    ev.add_argument("--loo", action="store_true", help="leave-one-out on the agents' own examples and trigger phrases")
+    ev.add_argument("--tune", action="store_true", help="choose the threshold on --val (or a seeded half of --data)")
+    ev.add_argument("--val", metavar="FILE", help="validation requests for --tune")
+    ev.add_argument("--min-in-scope-accuracy", type=float, metavar="X",
+                    help="with --tune: maximise out-of-scope recall keeping in-scope accuracy >= X (default: maximise accuracy)")
+    ev.add_argument("-o", "--output", metavar="FILE", help="with --tune: save the tuned router here")
+    ev.add_argument("--threshold", type=float, help="abstain below this score (without --tune)")
+    ev.add_argument("-k", type=int, default=3, help="top-k accuracy (default 3)")
+    ev.add_argument("--plot", metavar="DIR", help="write PNG charts (needs: pip install 'agentroute[plot]')")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.set_defaults(handler=cmd_eval)
     return parser
 
 
@@ -173,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args))
-    except (UsageError, AgentrouteError, ValueError, OSError) as error:
+    except (UsageError, AgentrouteError, ValueError, OSError, ImportError) as error:
         message = " ".join(str(error).split())
         print(f"agentroute: error: {message}", file=sys.stderr)
         return 2

@@ -106,7 +106,8 @@ def split_examples(text: str) -> tuple[str, tuple[Example, ...]]:
             examples.append(example)
         pieces.append(_HOLE)
     pieces.append(text[pos:])
-    prose = _WRAPPER.sub("", "".join(pieces))
+    # A space, not "": removing a tag must not join a backslash and an "n" into an escape.
+    prose = _WRAPPER.sub(" ", "".join(pieces))
     if pos:
         prose = _HOLES.sub("\n\n", _HEADER.sub("", prose))
     return tidy(prose), tuple(examples)
@@ -154,15 +155,21 @@ def render_examples(examples: Iterable[Example]) -> str:
     for ex in examples:
         lines = ["<example>"]
         if ex.context:
-            lines.append(f"Context: {ex.context}")
-        lines.append(f"user: {_quote(ex.request)}")
+            lines.append(_labelled("Context:", ex.context))
+        lines.append(_labelled("user:", _quote(ex.request)))
         if ex.response:
-            lines.append(f"assistant: {_quote(ex.response)}")
+            lines.append(_labelled("assistant:", _quote(ex.response)))
         if ex.commentary:
             lines += ["<commentary>", ex.commentary, "</commentary>"]
         lines.append("</example>")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _labelled(label: str, value: str) -> str:
+    # No space when the value itself starts like a label ("user: ..."), so
+    # that it is not read back as a turn of its own.
+    return f"{label}{'' if _LABEL.match(value) else ' '}{value}"
 
 
 def _quote(text: str) -> str:
