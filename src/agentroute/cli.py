@@ -95,6 +95,36 @@ def cmd_pick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    router = load_router(args)
+    explanation = router.explain(args.request, k=args.k)
+    if args.json:
+        print(json.dumps({
+            "request": explanation.request,
+            "strategy": explanation.strategy,
+            "agent": explanation.picked.agent.name if explanation.picked else None,
+            "verdict": explanation.verdict,
+            "known_terms": list(explanation.known_terms),
+            "ranking": [
+                {"agent": a.route.agent.name, "score": round(a.route.score, 6), "fields": a.fields,
+                 "terms": [{"term": t.term, "contribution": t.contribution, "fields": t.fields} for t in a.terms]}
+                for a in explanation.agents
+            ],
+        }, ensure_ascii=False))
+        return 0
+    print(f"verdict: {explanation.verdict}")
+    print(f"known terms: {', '.join(explanation.known_terms) or '(none)'}")
+    for position, agent in enumerate(explanation.agents, 1):
+        print(f"\n{position}. {agent.route.agent.name}  score {agent.route.score:.4f}")
+        if agent.fields:
+            shares = ", ".join(f"{name} {value:.4f}" for name, value in agent.fields.items() if value)
+            print(f"   by field: {shares or '(nothing matched)'}")
+        for term in agent.terms:
+            where = ", ".join(f"{n} {v:.4f}" for n, v in term.fields.items())
+            print(f"   {term.term:<20} {term.contribution:.4f}" + (f"   ({where})" if where else ""))
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     registry = load_registry(args)
     rows = [
@@ -225,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     pick.add_argument("--threshold", type=float, help="abstain below this score")
     pick.add_argument("--json", action="store_true", help="print one JSON object")
     pick.set_defaults(handler=cmd_pick)
+
+    explain = commands.add_parser("explain", help="show the terms and fields behind the top agents' scores")
+    explain.add_argument("request", help="the user's request")
+    _add_agents_option(explain)
+    explain.add_argument("--router", metavar="FILE", help="a saved router instead of --agents")
+    explain.add_argument("-k", type=int, default=3, help="explain the top K agents (default 3)")
+    explain.add_argument("--threshold", type=float, help="abstain below this score")
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    explain.set_defaults(handler=cmd_explain)
 
     listing = commands.add_parser("list", help="list the agents that load, and where each came from")
     _add_agents_option(listing)

@@ -75,10 +75,20 @@ class Index:
         return scores, known
 
     def normalize(self, raw: np.ndarray) -> np.ndarray:
-        """Raw scores to [0, 1]: cosine is clipped against rounding; a linear model's are calibrated."""
+        """Raw scores (one row, or texts × agents) to [0, 1].
+
+        Cosine scores are only clipped against rounding. A linear model's
+        decision values (plus bias) go through a softmax with the fitted
+        temperature: monotone per request, so the argmax never changes, and the
+        top probability is what the abstention threshold is compared with.
+        """
         if self.bias is not None:
             raw = raw + self.bias
-        return np.clip(raw, 0.0, 1.0)
+        temperature = self.extra.get("temperature")
+        if temperature is None:
+            return np.clip(raw, 0.0, 1.0)
+        shifted = np.exp((raw - raw.max(axis=-1, keepdims=True)) / float(temperature))
+        return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def profile_matrix(

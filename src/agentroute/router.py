@@ -15,6 +15,7 @@ from typing import Iterable, Literal, Mapping, Sequence
 import numpy as np
 
 from agentroute.errors import RegistryError, RouterFileError
+from agentroute.explain import Explanation
 from agentroute.index import Index, build_profile_index
 from agentroute.mentions import MentionFinder
 from agentroute.model import Agent
@@ -189,6 +190,13 @@ class Router:
             return self._ranking(index, np.zeros(len(index.agents)), None, k)
         scores, _ = index.scores(text)
         return self._ranking(index, scores, self._find_mention(finder, text), k)
+
+    def explain(self, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
+        """The top ``k`` agents with the terms and fields behind each score, and why ``pick`` would
+        or would not abstain."""
+        from agentroute.explain import explain
+
+        return explain(self, request, k=k, terms=terms)
 
     # -- batches ----------------------------------------------------------------------
 
