@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     registry = Registry.from_paths(collections)
     clashes = [d for d in registry.diagnostics if "is already defined by" in d.message]
     print(f"\none registry of all collections: {len(registry)} agents, {len(clashes)} name "
-          f"clashes reported (the earlier collection wins)")
+          f"clashes reported (the earlier collection wins; {totals['loaded'] - len(registry)} "
+          "agents dropped)")
     return 1 if crashes else 0
 
 

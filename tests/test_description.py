@@ -110,8 +110,8 @@ def test_unquoted_turns_and_several_user_turns_are_joined():
     text = ("<example>\nuser: add a cache\nassistant: done\nuser: now make it expire\n"
             "assistant: Using the cache agent.\n</example>")
     _, (example,) = split_examples(text)
-    assert example.request == "add a cache\nnow make it expire"
-    assert example.response == "done\nUsing the cache agent."
+    assert example.request == "add a cache now make it expire"
+    assert example.response == "done Using the cache agent."
 
 
 def test_inline_examples_on_one_line():
@@ -145,6 +145,13 @@ def test_no_examples_leaves_prose_untouched():
     assert split_examples(text) == (text, ())
 
 
+def test_example_fields_are_one_line_without_outer_quotes_or_labels():
+    text = ('<example>\nContext: A long\n   context.\nuser: "user: \'nested\'"\n'
+            "<commentary>\n  Two\n  lines.\n</commentary>\n</example>")
+    _, (example,) = split_examples(text)
+    assert example == Example("nested", "A long context.", "", "Two lines.")
+
+
 def test_placeholder_lines_are_dropped_from_turns():
     text = ("<example>\nuser: \"Deploy it\"\nassistant: \"Deploying now.\"\n"
             "<function call omitted for brevity>\n</example>")
@@ -154,7 +161,8 @@ def test_placeholder_lines_are_dropped_from_turns():
 def test_render_examples_reads_back_the_same():
     examples = (
         Example("Write the report", "Sprint ended.", "Using report agent.", "Report asked."),
-        Example('Say "hi"\nthen stop'),
+        Example('Say "hi" then stop'),
+        Example("ends with a backslash\\", response='say "user: hi" now'),
         Example("", "only context", "only response"),
     )
     prose, again = split_examples("Prose.\n\n" + render_examples(examples))

@@ -203,6 +203,17 @@ def test_dialogue_keys_yaml_accepts_are_still_folded_in():
     assert fm.fields["description"] == "Use for SQL.\nuser: tune my query\nassistant: ok"
 
 
+def test_keys_after_an_unclosed_example_yaml_accepts_are_still_folded_in():
+    fm = read("name: a\ndescription: Use it. <example>\nfoo: bar\nmodel: opus\n")
+    assert list(fm.fields) == ["name", "description", "model"]
+    assert fm.fields["description"] == "Use it. <example>\nfoo: bar"
+
+
+def test_quoted_dialogue_key_is_a_deliberate_field():
+    fm = read('name: a\ndescription: d\n"user": kept\n')
+    assert fm.fields == {"name": "a", "description": "d", "user": "kept"} and fm.diagnostics == ()
+
+
 def test_known_key_after_unclosed_example_is_a_field():
     fm = read("name: a\ndescription: text <example>user: hi\ntools: Read\n")
     assert fm.fields["tools"] == "Read"

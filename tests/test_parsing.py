@@ -216,6 +216,7 @@ def test_strict_turns_every_warning_into_an_error():
 # --- render ------------------------------------------------------------------------------
 
 ROUND_TRIP = [SIMPLE, SEED_STYLE, BLOCK_STYLE,
+              '---\nname: a\ntools: ["Bash(a, b)", "x,y", " Read "]\n"user": kept\n---\n',
               "---\nname: yes\ndescription: 'x: y'\nmodel: 3\ntools: []\n---\n",
               "---\nname: a\ndescription: Fixes CSS. Triggers on: 'css', 'layout'.\n---\n\nBody\n",
               "---\ndescription: \"*Bold* start\\\\nsecond line\"\nextra: 2024-05-01\n---\nP\n"]

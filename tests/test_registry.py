@@ -106,6 +106,11 @@ def test_from_paths_name_clash_earlier_path_wins(tmp_path):
     assert str(second) in clash.message and clash.field == "name"
 
 
+def test_from_paths_accepts_any_iterable_of_paths(tmp_path):
+    write_agent(tmp_path / "a.md", "a")
+    assert Registry.from_paths(p for p in [tmp_path]).names == ("a",)
+
+
 def test_from_paths_collects_diagnostics_and_strict_lists_them_all(tmp_path):
     write_agent(tmp_path / "a.md", "a")
     write_agent(tmp_path / "b.md", "Bad Name")

@@ -94,6 +94,7 @@ def read(block: str, source: str | None, first_line: int, reason: str) -> Result
             return Result({}, {}, {}, (Diagnostic("error", source, str(exc), line=line + exc.line,
                                                   field=f.key, fix=exc.fix),))
         out[f.key], where[f.key] = value, line
+        raw.pop(f.key, None)  # a repeated key: only the last value's text counts
         if scalar is not None:
             raw[f.key] = scalar
         if cause:
@@ -131,8 +132,17 @@ def _cut(lines: list[str]) -> tuple[list[_Field], list[int]]:
             current.rest.append(line)
             if match:
                 current.absorbed.append(line)
-        open_examples = max(0, open_examples + len(_OPEN.findall(line)) - len(_CLOSE.findall(line)))
+        open_examples = max(0, open_examples + _balance(line))
     return fields, stray
+
+
+def _balance(text: str) -> int:
+    return len(_OPEN.findall(text)) - len(_CLOSE.findall(text))
+
+
+def opens_example(text: str) -> bool:
+    """Whether ``text`` leaves an ``<example>`` open (more openings than closings)."""
+    return _balance(text) > 0
 
 
 def _starts_field(key: str, current: _Field | None, in_example: bool) -> bool:
@@ -192,7 +202,7 @@ def _cause(f: _Field, first: str, rest: list[str]) -> str:
     if f.absorbed:
         shown = f.absorbed[0].split(":", 1)[0]
         return f"lines such as {shown + ':'!r} at column 0 belong to the value, not new fields"
-    if first[:1] in "\"'":
+    if first.startswith(('"', "'")):
         return "the quoted value is not closed properly (an unescaped quote inside it?)"
     if ": " in first or any(": " in ln for ln in rest):
         return "the value contains an unquoted ': ', which YAML reads as a new mapping"

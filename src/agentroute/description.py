@@ -11,15 +11,17 @@
 * :func:`render_examples` writes examples back as blocks that
   :func:`split_examples` reads to the same objects.
 
-Decisions: several user turns in one example are joined with a newline in
-``request`` (likewise assistant turns in ``response``, contexts and
+Decisions. Example fields are single-line text (whitespace runs become one
+space): examples are short, and one line is what lets a rendered block read
+back to the same objects. Several user turns in one example are joined with a
+space in ``request`` (likewise assistant turns in ``response``, contexts and
 commentaries), because later turns are often the ones that call the agent.
 A speaker not known as user or assistant (``Daisy: "..."``) counts as a user
 turn when it opens a line and is followed by a quote. Lines that are only a
-placeholder tag (``<Task tool call ...>``) are dropped from turns. One pair of
-matching outer quotes (``"``, ``'``, curly) is removed from each turn. A block
-with speakers but no user turn keeps ``request=""``; a block with no speakers
-at all becomes the request as a whole.
+placeholder tag (``<Task tool call ...>``) are dropped. Matching outer quotes
+(``"``, ``'``, curly) are removed from each turn. A block with speakers but no
+user turn keeps ``request=""``; a block with no speakers at all becomes the
+request as a whole; an empty block is dropped.
 """
 
 from __future__ import annotations
@@ -41,8 +43,7 @@ _OPEN = re.compile(r"<example\b[^>]*>", re.IGNORECASE)
 _CLOSE = re.compile(r"</example\s*>", re.IGNORECASE)
 _WRAPPER = re.compile(r"</?examples\s*>", re.IGNORECASE)
 _HOLE = "\ue000"  # private-use character marking where a block was taken out
-_HEADER = re.compile(r"(?i)\b(?:for\s+)?examples?\s*:\s*(?=" + _HOLE + "|$)")
-_HOLES = re.compile(r"\s*" + _HOLE + r"(?:\s*" + _HOLE + r")*\s*")
+_HEADER = re.compile(r"(?i)(?:\b(?:for\s+)?examples?\s*:\s*)+(?=" + _HOLE + "|$)")
 _COMMENTARY = re.compile(r"<commentary>(.*?)(?:</commentary>|\Z)", re.IGNORECASE | re.DOTALL)
 _LABEL = re.compile(r"(?<!\S)(context|user|human|request|assistant|commentary)[ \t]*:",
                     re.IGNORECASE)
@@ -58,8 +59,10 @@ _QUOTED = r"(?:'[^'\n]{1,80}'|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|‘[^’\n]
 _CUE = re.compile(
     r"(?i)\b(?:triggers?(?:\s+(?:on|phrases?|words?|include|when))?|keywords?|asks?(?:\s+(?:to|for"
     r"|about))?|says?|mentions?|requests?(?:\s+like)?|phrases?(?:\s+like)?|such\s+as|like)"
-    r"\s*:?\s*(?=[\"'“‘])")
-_LIST = re.compile(_QUOTED + r"(?:\s*[,;/]?\s*(?:(?:or|and)\s+)?" + _QUOTED + ")*")
+    r"\s*(?::\s*)?(?=[\"'“‘])")
+# Whitespace is matched in one place only, so a failing match cannot backtrack
+# through every way of splitting a long run of spaces (quadratic time).
+_LIST = re.compile(_QUOTED + r"(?:\s*(?:[,;/]\s*)?(?:(?:or|and)\s+)?" + _QUOTED + ")*")
 _ONE = re.compile(_QUOTED)
 
 
@@ -91,15 +94,17 @@ def split_examples(text: str) -> tuple[str, tuple[Example, ...]]:
     """
     pieces: list[str] = []
     examples: list[Example] = []
-    pos = 0
-    while (opening := _OPEN.search(text, pos)) is not None:
+    opens = list(_OPEN.finditer(text))
+    closes = list(_CLOSE.finditer(text))
+    pos = nearest = 0  # one pass over both tag lists: linear even for adversarial text
+    for i, opening in enumerate(opens):
         pieces.append(text[pos : opening.start()])
-        close = _CLOSE.search(text, opening.end())
-        again = _OPEN.search(text, opening.end())
-        if close is not None and (again is None or close.start() < again.start()):
-            body, pos = text[opening.end() : close.start()], close.end()
+        end = opens[i + 1].start() if i + 1 < len(opens) else len(text)
+        while nearest < len(closes) and closes[nearest].start() < opening.end():
+            nearest += 1
+        if nearest < len(closes) and closes[nearest].start() < end:
+            body, pos = text[opening.end() : closes[nearest].start()], closes[nearest].end()
         else:
-            end = again.start() if again is not None else len(text)
             body, pos = text[opening.end() : end], end
         example = _example(body)
         if example is not None:
@@ -108,14 +113,15 @@ def split_examples(text: str) -> tuple[str, tuple[Example, ...]]:
     pieces.append(text[pos:])
     # A space, not "": removing a tag must not join a backslash and an "n" into an escape.
     prose = _WRAPPER.sub(" ", "".join(pieces))
-    if pos:
-        prose = _HOLES.sub("\n\n", _HEADER.sub("", prose))
+    if opens:
+        prose = "\n\n".join(part.strip() for part in _HEADER.sub("", prose).split(_HOLE))
     return tidy(prose), tuple(examples)
 
 
 def _example(body: str) -> Example | None:
+    body = _WRAPPER.sub("\n", body)
     parts: dict[str, list[str]] = {"context": [], "request": [], "response": [], "commentary": []}
-    parts["commentary"] = [tidy(m.group(1)) for m in _COMMENTARY.finditer(body)]
+    parts["commentary"] = [m.group(1) for m in _COMMENTARY.finditer(body)]
     body = _COMMENTARY.sub("\n", body)
     labels = [(m.start(), m.end(), _ROLE[m.group(1).lower()]) for m in _LABEL.finditer(body)]
     for m in _SPEAKER.finditer(body):
@@ -123,14 +129,17 @@ def _example(body: str) -> Example | None:
         if word not in ("context", "commentary", "note", "example", "examples"):
             labels.append((m.start(1), m.end(), _ROLE.get(word, "request")))
     labels = _drop_overlaps(sorted(labels))
-    if not labels:
-        request = _clean(body)
-        return Example(request, commentary="\n".join(parts["commentary"])) if request else None
+    if not labels:  # no speakers: the block as a whole is what the user asks
+        parts["request"].append(_without_placeholders(body))
     for i, (_, end, role) in enumerate(labels):
         stop = labels[i + 1][0] if i + 1 < len(labels) else len(body)
-        parts[role].append(_clean(body[end:stop]))
-    joined = {role: "\n".join(text for text in texts if text) for role, texts in parts.items()}
-    return Example(joined["request"], joined["context"], joined["response"], joined["commentary"])
+        parts[role].append(_without_placeholders(body[end:stop]))
+    commentary = " ".join(" ".join(parts["commentary"]).split())
+    request, context, response = (_canonical(" ".join(_canonical(t) for t in parts[role]))
+                                  for role in ("request", "context", "response"))
+    if not labels and not request:
+        return None
+    return Example(request, context, response, commentary)
 
 
 def _drop_overlaps(labels: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -141,12 +150,24 @@ def _drop_overlaps(labels: list[tuple[int, int, str]]) -> list[tuple[int, int, s
     return kept
 
 
-def _clean(text: str) -> str:
-    lines = [line for line in text.split("\n") if not _PLACEHOLDER.fullmatch(line)]
-    text = tidy("\n".join(lines))
-    if len(text) >= 2 and _PAIRS.get(text[0]) == text[-1]:
-        text = tidy(text[1:-1])
-    return text
+def _without_placeholders(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not _PLACEHOLDER.fullmatch(line))
+
+
+def _canonical(text: str) -> str:
+    """One line, without outer quotes or a leading ``user:``-like label.
+
+    Rendering wraps a turn in one pair of quotes after its label; a canonical
+    text reads back unchanged, which keeps render/parse a round trip.
+    """
+    text = " ".join(text.split())
+    while True:
+        if len(text) >= 2 and _PAIRS.get(text[0]) == text[-1]:
+            text = text[1:-1].strip()
+        elif (label := _LABEL.match(text)) is not None:
+            text = text[label.end():].strip()
+        else:
+            return text
 
 
 def render_examples(examples: Iterable[Example]) -> str:
@@ -155,21 +176,15 @@ def render_examples(examples: Iterable[Example]) -> str:
     for ex in examples:
         lines = ["<example>"]
         if ex.context:
-            lines.append(_labelled("Context:", ex.context))
-        lines.append(_labelled("user:", _quote(ex.request)))
+            lines.append(f"Context: {ex.context}")
+        lines.append(f"user: {_quote(ex.request)}")
         if ex.response:
-            lines.append(_labelled("assistant:", _quote(ex.response)))
+            lines.append(f"assistant: {_quote(ex.response)}")
         if ex.commentary:
             lines += ["<commentary>", ex.commentary, "</commentary>"]
         lines.append("</example>")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
-
-
-def _labelled(label: str, value: str) -> str:
-    # No space when the value itself starts like a label ("user: ..."), so
-    # that it is not read back as a turn of its own.
-    return f"{label}{'' if _LABEL.match(value) else ' '}{value}"
 
 
 def _quote(text: str) -> str:

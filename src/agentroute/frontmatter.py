@@ -36,7 +36,6 @@ __all__ = ["KNOWN_KEYS", "Frontmatter", "Split", "normalize_newlines", "read_fro
 _DASHES = re.compile(r"-{3,}")
 _FENCE_OPEN = re.compile(r"```\s*(?:ya?ml)\s*", re.IGNORECASE)
 _AGENT_KEY = re.compile(r"^\s*(?:name|description)\s*:", re.MULTILINE)
-_MOVE_FIX = "make '---' the very first line of the file"
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,8 @@ def _fenced(lines: list[str], start: int, source: str | None) -> Split | None:
     if not _AGENT_KEY.search(block):
         return None  # a YAML example in a document, not this file's frontmatter
     note = _warn(source, fence + 1, "the frontmatter is inside a ```yaml code fence",
-                 "delete the fence lines (and any '# Title' above them); " + _MOVE_FIX)
+                 "delete the fence lines (and any '# Title' above them) so that '---' "
+                 "is the first line")
     return Split(block, "\n".join(lines[close + 1 :]), first + 1, close + 2, (note,))
 
 
@@ -180,17 +180,24 @@ def read_frontmatter(block: str, *, source: str | None = None, first_line: int =
 
 
 def _spilled_dialogue(node: yaml.MappingNode) -> str | None:
-    """A plain dialogue key (``user:``) right after a prose field: text that spilled out.
+    """A key that is really text spilled out of a prose field before it, or None.
 
-    Quoted keys (``"user": x``) are deliberate and never count.
+    Such a key is plain (a quoted ``"user": x`` is deliberate), not a known
+    field, follows a field that may hold prose, and is either a dialogue word
+    (``user:``) or follows a description that left an ``<example>`` open.
     """
-    previous = None
-    for key_node, _ in node.value:
+    previous: tuple[yaml.Node, yaml.Node] | None = None
+    for key_node, value_node in node.value:
         key = key_node.value
-        if (previous is not None and _lenient.continues(previous) and not key_node.style
-                and key.lower() in DIALOGUE_WORDS and key not in KNOWN_KEYS):
-            return str(key)
-        previous = key
+        if (previous is not None and _lenient.continues(previous[0].value)
+                and not key_node.style and key not in KNOWN_KEYS):
+            if key.lower() in DIALOGUE_WORDS:
+                return str(key)
+            prev_key, prev_value = previous[0].value, previous[1]
+            if (prev_key == "description" and isinstance(prev_value, yaml.ScalarNode)
+                    and _lenient.opens_example(prev_value.value)):
+                return str(key)
+        previous = (key_node, value_node)
     return None
 
 
@@ -212,8 +219,9 @@ def _from_node(node: yaml.MappingNode, source: str | None, first_line: int) -> F
         except yaml.YAMLError as exc:
             return Frontmatter(diagnostics=(Diagnostic(
                 "error", source, f"YAML could not build the value: {exc}", line=line, field=key,
-                fix="simplify the value"),))
+                fix="quote the value; frontmatter needs no YAML tags (!!...)"),))
         lines[key] = line
+        raw.pop(key, None)  # a repeated key: only the last value's text counts
         if isinstance(value_node, yaml.ScalarNode):
             raw[key] = value_node.value
     return Frontmatter(fields, lines, raw, tuple(notes))

@@ -145,7 +145,7 @@ class _Reader:
 
     def model(self, value: Any) -> str | None:
         model = self.text("model", value)
-        return model.strip() or None if isinstance(model, str) else None
+        return (model.strip() or None) if isinstance(model, str) else None
 
 
 def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -> ParsedAgent:
@@ -229,7 +229,10 @@ def render_agent(agent: Agent) -> str:
     if description:
         data["description"] = description
     if agent.tools is not None:
-        data["tools"] = ", ".join(agent.tools) if agent.tools else []
+        # The comma string people write, unless a tool name holds a comma itself.
+        joined = ", ".join(agent.tools)
+        same = tuple(t.strip() for t in split_commas(joined) if t.strip()) == agent.tools
+        data["tools"] = joined if agent.tools and same else list(agent.tools)
     if agent.model is not None:
         data["model"] = agent.model
     for key, value in agent.metadata.items():

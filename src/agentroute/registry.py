@@ -69,8 +69,8 @@ class Registry:
         diagnostic raises :class:`AgentFileError` listing all of them, after
         every file was read.
         """
-        check_paths(paths)  # a bare str is a TypeError before any IO
-        loaded = load_paths(paths, max_file_bytes=max_file_bytes)
+        checked = check_paths(paths)  # a bare str is a TypeError before any IO
+        loaded = load_paths(checked, max_file_bytes=max_file_bytes)
         kept: dict[str, Agent] = {}
         notes = list(loaded.diagnostics)
         for agent in loaded.agents:
