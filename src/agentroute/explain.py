@@ -85,7 +85,7 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
 def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
     """Explain ``router``'s answer for ``request`` (see :meth:`Router.explain`)."""
     text = router._prepare(request) or ""
-    index, finder = router._state
+    index, finder, _ = router._state
     ids, values = index.space.vectorize(text)
     scores, known = index.scores(text)
     named = router._find_mention(finder, text) if text else None

@@ -115,13 +115,42 @@ class Router:
         registry = agents if isinstance(agents, Registry) else Registry(agents)
         if len(registry) == 0:
             raise RegistryError("cannot route with an empty registry: add at least one agent")
-        self.registry = registry
         index = build_profile_index(list(registry), field_weights=self._field_weights)
-        self._install(index)
+        self._install(index, registry)
 
-    def _install(self, index: Index) -> None:
-        # One attribute holds all state a call needs; assigning it is atomic.
-        self._state = (index, MentionFinder(a.name for a in index.agents))
+    def _install(self, index: Index, registry: Registry) -> None:
+        # One attribute holds all state a call needs; assigning it is atomic, so a
+        # concurrent call sees the old state or the new one, never a mix.
+        self._state = (index, MentionFinder(a.name for a in index.agents), registry)
+
+    @property
+    def index(self) -> Index:
+        """The fitted index answering calls now (immutable; replaced whole by :meth:`reload`)."""
+        return self._state[0]
+
+    @property
+    def registry(self) -> Registry:
+        """The registry the current index was fitted on (with its loading diagnostics)."""
+        return self._state[2]
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        strict: bool = False,
+        threshold: float = DEFAULT_THRESHOLD,
+        margin: float = 0.0,
+        field_weights: Mapping[str, float] | None = None,
+        max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
+        mentions: bool = True,
+    ) -> Router:
+        """Load agent files (see :meth:`Registry.from_paths`) and fit; :meth:`reload` re-reads them."""
+        registry = Registry.from_paths(paths, strict=strict)
+        router = cls(registry, threshold=threshold, margin=margin, field_weights=field_weights,
+                     max_request_chars=max_request_chars, mentions=mentions)
+        router._source = (list(paths), strict)
+        return router
 
     @property
     def agents(self) -> tuple[Agent, ...]:
@@ -131,8 +160,18 @@ class Router:
     def strategy(self) -> str:
         return self._state[0].strategy
 
-    def reload(self, agents: Registry | Iterable[Agent]) -> None:
-        """Fit on new agents aside, then swap: concurrent calls see the old or the new index."""
+    def reload(self, agents: Registry | Iterable[Agent] | None = None) -> None:
+        """Fit on new agents aside, then swap: concurrent calls see the old or the new index.
+
+        Without ``agents``, a router made by :meth:`from_paths` re-reads its paths.
+        If loading or fitting fails, the error propagates and the old index stays.
+        """
+        if agents is None:
+            source = getattr(self, "_source", None)
+            if source is None:
+                raise ValueError("reload() without agents needs a router made by Router.from_paths()")
+            paths, strict = source
+            agents = Registry.from_paths(paths, strict=strict)
         self._fit(agents)
 
     # -- routing ----------------------------------------------------------------------
@@ -174,7 +213,7 @@ class Router:
         text = self._prepare(request)
         if text is None:
             return None
-        index, finder = self._state
+        index, finder, _ = self._state
         named = self._find_mention(finder, text)
         if named is not None:
             return Route(index.agents[named], 1.0, "mention")
@@ -185,7 +224,7 @@ class Router:
         """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
         _check_k(k)
         text = self._prepare(request)
-        index, finder = self._state
+        index, finder, _ = self._state
         if text is None:
             return self._ranking(index, np.zeros(len(index.agents)), None, k)
         scores, _ = index.scores(text)
@@ -222,8 +261,8 @@ class Router:
         parts = Parallel(n_jobs=n_jobs)(delayed(self._route_chunk)(state, chunk, k) for chunk in chunks)
         return [answer for part in parts for answer in part]
 
-    def _route_chunk(self, state: tuple[Index, MentionFinder], texts: list[str | None], k: int | None) -> list[object]:
-        index, finder = state
+    def _route_chunk(self, state: tuple[Index, MentionFinder, Registry], texts: list[str | None], k: int | None) -> list[object]:
+        index, finder, _ = state
         answers: list[object] = []
         rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(index.agents))))
         for start in range(0, len(texts), rows):
@@ -267,8 +306,7 @@ class Router:
             router._validate()
         except (KeyError, ValueError, TypeError) as error:
             raise RouterFileError(f"{path}: cannot load saved router: bad settings ({error})") from None
-        router.registry = Registry(index.agents)
-        router._install(index)
+        router._install(index, Registry(index.agents))
         return router
 
     def __repr__(self) -> str:
