@@ -221,3 +221,28 @@ def test_reload_swaps_the_agents():
     router.reload([replace(AGENTS[0], name="db-tuner")])
     assert router.pick("slow query index").agent.name == "db-tuner"
     assert [a.name for a in router.agents] == ["db-tuner"]
+
+
+def test_from_paths_and_reload_rereads_the_folder(tmp_path):
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\nname: kafka-expert\ndescription: Kafka streams and consumers.\n---\n")
+    router = Router.from_paths([folder])
+    assert router.pick("kafka consumer lag").agent.name == "kafka-expert"
+    (folder / "a.md").write_text("---\nname: redis-expert\ndescription: Redis caching and eviction.\n---\n")
+    router.reload()
+    assert router.pick("redis eviction").agent.name == "redis-expert"
+    assert router.registry.names == ("redis-expert",)
+
+
+def test_failed_reload_keeps_the_old_index(tmp_path):
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\nname: kafka-expert\ndescription: Kafka streams.\n---\n")
+    router = Router.from_paths([folder])
+    (folder / "a.md").unlink()
+    with pytest.raises(RegistryError):
+        router.reload()
+    assert router.pick("kafka streams").agent.name == "kafka-expert"
+    with pytest.raises(ValueError, match="from_paths"):
+        Router(AGENTS).reload()
