@@ -290,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--plot", metavar="DIR", help="write PNG charts (needs: pip install 'agentroute[plot]')")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(handler=cmd_eval)
+
+    from agentroute.cli_authoring import register
+
+    register(commands)  # lint, hook claude-code, shortlist
     return parser
 
 

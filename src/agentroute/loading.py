@@ -31,10 +31,11 @@ from typing import Union
 
 from .errors import AgentFileError, Diagnostic, NotAnAgentError
 from .model import Agent
-from .parsing import ParsedAgent, parse_agent
+from .formats import is_candidate, read_agents
+from .parsing import ParsedAgent
 
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "LoadResult", "check_paths", "discover",
-           "discover_with_diagnostics", "load_file", "load_paths"]
+           "discover_with_diagnostics", "load_agents", "load_file", "load_paths"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 DEFAULT_MAX_FILE_BYTES = 1 << 20
@@ -110,7 +111,7 @@ def _walk(root: Path, notes: list[Diagnostic]) -> list[Path]:
         visited.add(real)
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
-            if name.lower().endswith(".md") and not name.startswith("."):
+            if is_candidate(name) and not name.startswith("."):
                 files.append(Path(current) / name)
     return sorted(files, key=lambda p: p.relative_to(root).parts)
 
@@ -122,12 +123,27 @@ def load_file(path: PathLike, *, strict: bool = False,
     Raises :class:`AgentFileError` (never OSError or UnicodeError) when the
     file cannot be used; :class:`NotAnAgentError` when it has no frontmatter.
     """
+    parsed = load_agents(path, strict=strict, max_file_bytes=max_file_bytes)
+    if len(parsed) != 1:
+        raise AgentFileError(Diagnostic(
+            "error", os.fspath(path), f"the file defines {len(parsed)} agents, not one",
+            fix="read it with load_agents, which returns every agent of a file"))
+    return parsed[0]
+
+
+def load_agents(path: PathLike, *, strict: bool = False,
+                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[ParsedAgent]:
+    """Read one file and return every agent it defines (in any supported format), in file order."""
     source = os.fspath(path)
     text, notes = _read_text(Path(source), source, max_file_bytes)
     if strict and notes:
         raise AgentFileError([dataclasses.replace(d, severity="error") for d in notes])
-    parsed = parse_agent(text, source=source, strict=strict)
-    return dataclasses.replace(parsed, diagnostics=(*notes, *parsed.diagnostics))
+    parsed = read_agents(source, text)
+    if strict and any(p.diagnostics for p in parsed):
+        raise AgentFileError([dataclasses.replace(d, severity="error")
+                              for p in parsed for d in p.diagnostics])
+    parsed[0] = dataclasses.replace(parsed[0], diagnostics=(*notes, *parsed[0].diagnostics))
+    return parsed
 
 
 def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[Diagnostic]]:
@@ -178,18 +194,22 @@ def load_paths(paths: Sequence[PathLike], *, strict: bool = False,
     everything when there was any diagnostic, listing all of them.
     """
     files, notes = discover_with_diagnostics(paths)
+    named = set(check_paths(paths))
     agents: list[Agent] = []
     for file in files:
         try:
-            parsed = load_file(file, max_file_bytes=max_file_bytes)
+            parsed = load_agents(file, max_file_bytes=max_file_bytes)
         except NotAnAgentError as exc:
+            if file.suffix.lower() != ".md" and file not in named:
+                continue  # a pyproject.toml or package.json beside the agents is not news
             notes += [dataclasses.replace(d, severity="warning", message=f"{d.message}; skipped")
                       for d in exc.diagnostics]
         except AgentFileError as exc:
             notes += exc.diagnostics
         else:
-            agents.append(parsed.agent)
-            notes += parsed.diagnostics
+            for one in parsed:
+                agents.append(one.agent)
+                notes += one.diagnostics
     if strict and notes:
         raise AgentFileError([dataclasses.replace(d, severity="error") for d in notes])
     return LoadResult(tuple(agents), tuple(notes))
