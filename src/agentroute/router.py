@@ -82,6 +82,19 @@ class Router:
     * ``field_weights`` — weight of each profile field (see :mod:`agentroute.profile`);
     * ``max_request_chars`` — longer requests are cut to this length first;
     * ``mentions`` — honour requests that name their agent explicitly.
+
+    >>> from agentroute import Agent, Router
+    >>> router = Router([Agent(name="sql-expert", description="Tunes slow SQL queries and indexes"),
+    ...                  Agent(name="css-fixer", description="Fixes CSS layouts and styling")])
+    >>> route = router.pick("the orders query is slow, maybe an index?")
+    >>> route.agent.name, 0 < route.score <= 1
+    ('sql-expert', True)
+    >>> [r.agent.name for r in router.rank("css layout", k=2)]
+    ['css-fixer', 'sql-expert']
+    >>> router.pick("ask the css-fixer agent about this query").reason
+    'mention'
+    >>> router.pick("what's for dinner?") is None
+    True
     """
 
     def __init__(
