@@ -23,7 +23,19 @@ SPECS = [
     AnalyzerSpec(kind="word", ngram_range=(2, 3), strip_accents=False),
     AnalyzerSpec(kind="char_wb", ngram_range=(2, 5)),
     AnalyzerSpec(kind="char_wb", ngram_range=(1, 3), strip_accents=False),
+    AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
 ]
+
+
+def test_prefix_features_are_words_plus_truncated_words():
+    from agentroute.analyzers import prefixes
+
+    plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS))
+    spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), prefix_len=5)
+    words = TfidfVectorizer(**plain.sklearn_params()).build_analyzer()
+    text = "Optimizing the optimization of optimized SQL caching"
+    assert Analyzer(spec)(text) == words(text) + prefixes(words(text), 5)
+    assert prefixes(["optimizing", "sql", "cache", "caches"], 5) == ["~optim", "~cache"]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.kind}{s.ngram_range}")

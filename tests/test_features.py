@@ -31,6 +31,10 @@ QUERIES = [
 SPACES = {
     "word": [AnalyzerSpec(kind="word", ngram_range=(1, 2))],
     "word-linear-tf": [AnalyzerSpec(kind="word", ngram_range=(1, 1), sublinear_tf=False)],
+    "binary-noidf-word+char": [
+        AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
+    ],
     "word+char": [
         AnalyzerSpec(kind="word", ngram_range=(1, 2), weight=1.0),
         AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), weight=0.5),

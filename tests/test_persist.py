@@ -117,7 +117,7 @@ def test_a_pickle_inside_the_payload_is_never_loaded(tmp_path, small_agents):
     path.write_bytes(evil)
     with pytest.raises(RouterFileError, match="inconsistent"):
         Router.load(path)
-    assert json.loads(header)["strategy"] == router.strategy
+    assert json.loads(header)["strategy"] == router.index.strategy
 
 
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, small_agents):

@@ -69,6 +69,12 @@ class AnalyzerSpec:
     #: feature ``"~" + token[:P]``: a crude, language-blind stemmer ("optimize" and
     #: "optimization" share ``~optim``) at the cost of one dict lookup per word.
     prefix_len: int = 0
+    #: Regular expression for word tokens (scikit-learn's default keeps 2+ character tokens).
+    token_pattern: str = TOKEN_PATTERN
+    #: Count every feature once per text (presence, not frequency).
+    binary: bool = False
+    #: Weight features by IDF (False: every feature weighs 1 before normalisation).
+    use_idf: bool = True
 
     def __post_init__(self) -> None:
         low, high = self.ngram_range
@@ -90,6 +96,8 @@ class AnalyzerSpec:
             "strip_accents": "unicode" if self.strip_accents else None,
             "sublinear_tf": self.sublinear_tf,
             "min_df": self.min_df,
+            "binary": self.binary,
+            "use_idf": self.use_idf,
             "dtype": __import__("numpy").float64,
         }
         if self.kind == "word" and self.prefix_len:
@@ -97,7 +105,7 @@ class AnalyzerSpec:
             params = {k: v for k, v in params.items() if k not in ("lowercase", "strip_accents", "ngram_range")}
             params["analyzer"] = Analyzer(self)
         elif self.kind == "word":
-            params["token_pattern"] = TOKEN_PATTERN
+            params["token_pattern"] = self.token_pattern
             params["stop_words"] = sorted(self.stop_words) or None
         return params
 
@@ -111,6 +119,9 @@ class AnalyzerSpec:
             "min_df": self.min_df,
             "weight": self.weight,
             "prefix_len": self.prefix_len,
+            "token_pattern": self.token_pattern,
+            "binary": self.binary,
+            "use_idf": self.use_idf,
         }
 
     @classmethod
@@ -124,6 +135,9 @@ class AnalyzerSpec:
             min_df=int(data["min_df"]),
             weight=float(data["weight"]),
             prefix_len=int(data.get("prefix_len", 0)),
+            token_pattern=str(data.get("token_pattern", TOKEN_PATTERN)),
+            binary=bool(data.get("binary", False)),
+            use_idf=bool(data.get("use_idf", True)),
         )
 
 
@@ -132,7 +146,7 @@ class Analyzer:
 
     def __init__(self, spec: AnalyzerSpec) -> None:
         self.spec = spec
-        self._findall = re.compile(TOKEN_PATTERN).findall
+        self._findall = re.compile(spec.token_pattern).findall
 
     def preprocess(self, text: str) -> str:
         text = text.lower()

@@ -104,7 +104,7 @@ def evaluate(
         n=len(rows),
         n_in_scope=n_in,
         n_out_of_scope=n_out,
-        threshold=float(router.threshold),
+        threshold=float(router.effective_threshold),
         accuracy=float(accuracy_score(labels, picks)),
         top_k=k,
         top_k_accuracy=float(np.mean(np.array(out.in_top_k)[in_scope])) if n_in else None,

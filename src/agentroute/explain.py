@@ -73,13 +73,14 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
         return "abstains: the request has no term the agents use"
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
-    if best <= 0.0 or best < router.threshold:
-        return f"abstains: best score {best:.4f} is below the threshold {router.threshold:.4f}"
+    threshold = router.effective_threshold
+    if best <= 0.0 or best < threshold:
+        return f"abstains: best score {best:.4f} is below the threshold {threshold:.4f}"
     if router.margin > 0 and len(scores) > 1:
         lead = best - float(scores[order[1]])
         if lead < router.margin:
             return f"abstains: the lead {lead:.4f} over the second agent is below the margin {router.margin:.4f}"
-    return f"picks {index.agents[order[0]].name}: score {best:.4f} >= threshold {router.threshold:.4f}"
+    return f"picks {index.agents[order[0]].name}: score {best:.4f} >= threshold {threshold:.4f}"
 
 
 def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Explanation:

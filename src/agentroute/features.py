@@ -72,6 +72,9 @@ class FeatureBlock:
         idf = self.idf
         if len(set(ids)) == len(ids):  # the common case: every term once, tf = 1
             values = [idf[i] for i in ids]
+        elif self.spec.binary:
+            ids = list(dict.fromkeys(ids))
+            values = [idf[i] for i in ids]
         else:
             counts: dict[int, int] = {}
             for i in ids:
@@ -108,7 +111,7 @@ class FeatureSpace:
             try:
                 vectorizer.fit(documents)
                 vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-                idf = vectorizer.idf_
+                idf = vectorizer.idf_ if spec.use_idf else np.ones(len(vocabulary))
             except ValueError:  # every document empty or only stop words: an empty block
                 vocabulary, idf = {}, np.zeros(0)
             blocks.append(FeatureBlock(spec, vocabulary, idf, offset))

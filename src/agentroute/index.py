@@ -23,6 +23,10 @@ from agentroute.profile import AGENT_STOP_WORDS, FIELDS, field_texts
 from agentroute.scoring import Weights, make_weights
 
 
+#: Default abstention threshold per strategy (see docs/routing.md for how each was chosen).
+DEFAULT_THRESHOLDS = {"profile": 0.05, "linear": 0.5}
+
+
 def default_analyzers() -> tuple[AnalyzerSpec, ...]:
     """Words plus 5-letter prefixes, sublinear tf, English and agent-boilerplate stop words.
 
@@ -58,6 +62,11 @@ class Index:
             raise ValueError(f"weights cover {self.weights.n_agents} agents, the index has {len(self.agents)}")
         if self.bias is not None and self.bias.shape != (len(self.agents),):
             raise ValueError(f"bias has shape {self.bias.shape}, expected ({len(self.agents)},)")
+
+    @property
+    def default_threshold(self) -> float:
+        """The abstention threshold used when the router sets none (chosen on data: docs/routing.md)."""
+        return DEFAULT_THRESHOLDS[self.strategy]
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
         """Raw scores of every agent for ``text`` and how many known features it had."""

@@ -17,13 +17,13 @@ import numpy as np
 from agentroute.errors import RegistryError, RouterFileError
 from agentroute.explain import Explanation
 from agentroute.index import Index, build_profile_index
+from agentroute.linear import build_linear_index, wants_linear
 from agentroute.mentions import MentionFinder
 from agentroute.model import Agent
 from agentroute.profile import validate_field_weights
 from agentroute.registry import Registry
 
-#: Default abstention threshold of the profile strategy (see docs/routing.md for how it was chosen).
-DEFAULT_THRESHOLD = 0.05
+Strategy = Literal["auto", "profile", "linear"]
 
 #: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
 DEFAULT_MAX_REQUEST_CHARS = 20_000
@@ -76,12 +76,16 @@ class Router:
     parameters are keyword-only:
 
     * ``threshold`` — ``pick`` abstains when the best score is below it
-      (``0.0`` is a real threshold: abstain only when no known term matched);
+      (``0.0`` is a real threshold: abstain only when no known term matched;
+      ``None``, the default, takes the fitted strategy's documented default);
     * ``margin`` — ``pick`` also abstains when the best score leads the second
       by less than this;
     * ``field_weights`` — weight of each profile field (see :mod:`agentroute.profile`);
     * ``max_request_chars`` — longer requests are cut to this length first;
-    * ``mentions`` — honour requests that name their agent explicitly.
+    * ``mentions`` — honour requests that name their agent explicitly;
+    * ``strategy`` — ``"auto"`` (default) looks at the registry: ``"linear"`` (a
+      classifier on example requests) when agents carry a median of at least
+      five examples, else ``"profile"`` (cosine against each agent's text).
 
     >>> from agentroute import Agent, Router
     >>> router = Router([Agent(name="sql-expert", description="Tunes slow SQL queries and indexes"),
@@ -101,13 +105,15 @@ class Router:
         self,
         agents: Registry | Iterable[Agent],
         *,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         margin: float = 0.0,
         field_weights: Mapping[str, float] | None = None,
         max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
         mentions: bool = True,
+        strategy: Strategy = "auto",
     ) -> None:
         self.threshold = threshold
+        self.strategy = strategy
         self.margin = margin
         self.field_weights = field_weights
         self.max_request_chars = max_request_chars
@@ -118,8 +124,12 @@ class Router:
     def _validate(self) -> None:
         for name in ("threshold", "margin"):
             value = getattr(self, name)
+            if name == "threshold" and value is None:
+                continue  # the fitted strategy's default
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+        if self.strategy not in ("auto", "profile", "linear"):
+            raise ValueError(f"strategy must be 'auto', 'profile' or 'linear', got {self.strategy!r}")
         if isinstance(self.max_request_chars, bool) or not isinstance(self.max_request_chars, int) or self.max_request_chars < 1:
             raise ValueError(f"max_request_chars must be an int >= 1, got {self.max_request_chars!r}")
         self._field_weights = validate_field_weights(self.field_weights or {})
@@ -128,7 +138,12 @@ class Router:
         registry = agents if isinstance(agents, Registry) else Registry(agents)
         if len(registry) == 0:
             raise RegistryError("cannot route with an empty registry: add at least one agent")
-        index = build_profile_index(list(registry), field_weights=self._field_weights)
+        agents = list(registry)
+        strategy = self.strategy if self.strategy != "auto" else ("linear" if wants_linear(agents) else "profile")
+        if strategy == "linear":
+            index = build_linear_index(agents)
+        else:
+            index = build_profile_index(agents, field_weights=self._field_weights)
         self._install(index, registry)
 
     def _install(self, index: Index, registry: Registry) -> None:
@@ -152,16 +167,17 @@ class Router:
         paths: Sequence[str | os.PathLike[str]],
         *,
         strict: bool = False,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         margin: float = 0.0,
         field_weights: Mapping[str, float] | None = None,
         max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
         mentions: bool = True,
+        strategy: Strategy = "auto",
     ) -> Router:
         """Load agent files (see :meth:`Registry.from_paths`) and fit; :meth:`reload` re-reads them."""
         registry = Registry.from_paths(paths, strict=strict)
         router = cls(registry, threshold=threshold, margin=margin, field_weights=field_weights,
-                     max_request_chars=max_request_chars, mentions=mentions)
+                     max_request_chars=max_request_chars, mentions=mentions, strategy=strategy)
         router._source = (list(paths), strict)
         return router
 
@@ -170,8 +186,9 @@ class Router:
         return self._state[0].agents
 
     @property
-    def strategy(self) -> str:
-        return self._state[0].strategy
+    def effective_threshold(self) -> float:
+        """``threshold``, or the fitted strategy's default when it is None (see docs/routing.md)."""
+        return self.threshold if self.threshold is not None else self._state[0].default_threshold
 
     def reload(self, agents: Registry | Iterable[Agent] | None = None) -> None:
         """Fit on new agents aside, then swap: concurrent calls see the old or the new index.
@@ -203,7 +220,8 @@ class Router:
             return None
         best = int(np.argmax(scores))
         score = float(scores[best])
-        if score < self.threshold or score <= 0.0:
+        threshold = self.threshold if self.threshold is not None else index.default_threshold
+        if score < threshold or score <= 0.0:
             return None
         if self.margin > 0 and len(scores) > 1:
             second = float(np.partition(scores, -2)[-2])
@@ -298,6 +316,7 @@ class Router:
             "field_weights": dict(self.field_weights) if self.field_weights else None,
             "max_request_chars": self.max_request_chars,
             "mentions": self.mentions,
+            "strategy": self.strategy,
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -314,7 +333,7 @@ class Router:
         index, settings = persist.load(path)
         router = cls.__new__(cls)
         try:
-            for name in ("threshold", "margin", "field_weights", "max_request_chars", "mentions"):
+            for name in ("threshold", "margin", "field_weights", "max_request_chars", "mentions", "strategy"):
                 setattr(router, name, settings[name])
             router._validate()
         except (KeyError, ValueError, TypeError) as error:
@@ -323,6 +342,6 @@ class Router:
         return router
 
     def __repr__(self) -> str:
-        return f"Router({len(self.agents)} agents, strategy={self.strategy!r}, threshold={self.threshold})"
+        return f"Router({len(self.agents)} agents, strategy={self.index.strategy!r}, threshold={self.effective_threshold:.4g})"
 
 
