@@ -40,9 +40,11 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: Words every agent file uses about itself; stop words for routing.
+#: Words every agent file uses about itself; stop words for routing. "agent" itself is
+#: not one: the boilerplate phrases that use it are cut above, and meta-agents
+#: ("agent-creator", "agent-organizer") need it to be found at all.
 AGENT_STOP_WORDS = frozenset(
-    """agent agents subagent subagents sub proactively invoke invoked invoking delegate
+    """proactively invoke invoked invoking delegate
     delegated delegating assistant assistants use used uses using
     whenever specialist specialists expert experts expertise specializing specializes
     specialized specialize master masters mastery comprehensive ensure ensures ensuring
