@@ -246,3 +246,24 @@ def test_failed_reload_keeps_the_old_index(tmp_path):
     assert router.pick("kafka streams").agent.name == "kafka-expert"
     with pytest.raises(ValueError, match="from_paths"):
         Router(AGENTS).reload()
+
+
+def test_batch_routing_equals_single_routing(small_agents):
+    router = Router(small_agents, margin=0.001)
+    requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx", "", "  ", "@agent-css-nope sql",
+                "use the test-writer agent for css", "sql css tests", "the and of"] * 3
+    picks = router.pick_many(requests)
+    ranks = router.rank_many(requests, k=2)
+    for text, batch_pick, batch_rank in zip(requests, picks, ranks):
+        single = router.pick(text)
+        assert (batch_pick is None) == (single is None), text
+        if single is not None:
+            assert (batch_pick.agent, batch_pick.reason) == (single.agent, single.reason)
+            assert batch_pick.score == pytest.approx(single.score, rel=1e-6)
+        assert [r.agent for r in batch_rank] == [r.agent for r in router.rank(text, k=2)]
+
+
+def test_batch_routing_with_joblib_processes(small_agents):
+    router = Router(small_agents)
+    requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx"] * 700
+    assert router.pick_many(requests, n_jobs=2) == router.pick_many(requests)

@@ -64,6 +64,29 @@ class FeatureBlock:
             ids += word_ids
         return ids
 
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """TF-IDF rows of many texts in this block's local feature space, normalised and weighted."""
+        from scipy.sparse import csr_matrix
+
+        indptr = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices += self.feature_ids(text)
+            indptr.append(len(indices))
+        counts = csr_matrix(
+            (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+            shape=(len(texts), len(self)),
+        )
+        counts.sum_duplicates()  # repeated features become counts, indices sorted
+        if self.spec.binary:
+            counts.data[:] = 1.0
+        elif self.spec.sublinear_tf:
+            counts.data = 1.0 + np.log(counts.data)
+        counts.data *= np.asarray(self.idf, dtype=np.float64)[counts.indices]
+        matrix = _l2_rows(counts)
+        matrix.data *= self.spec.weight
+        return matrix
+
     def weighted(self, text: str) -> tuple[list[int], list[float]]:
         """Global ids and TF-IDF values of ``text``, l2-normalised and scaled by the block weight."""
         ids = self.feature_ids(text)
@@ -89,6 +112,17 @@ class FeatureBlock:
         if offset:
             ids = [i + offset for i in ids]
         return ids, [v * scale for v in values]
+
+
+def _l2_rows(matrix: csr_matrix) -> csr_matrix:
+    """Scale each row to unit length (empty rows stay empty)."""
+    matrix = matrix.tocsr()
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
+    scale = np.repeat(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0), lengths)
+    matrix.data = matrix.data * scale
+    return matrix
 
 
 class FeatureSpace:
@@ -132,20 +166,20 @@ class FeatureSpace:
         return np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
-        """Vectorise many texts into a CSR matrix (rows = texts); used at fit time and in batches."""
-        from scipy.sparse import csr_matrix
+        """Vectorise many texts into a CSR matrix (rows = texts), the same numbers as :meth:`vectorize`.
 
-        indptr = [0]
-        all_ids: list[np.ndarray] = []
-        all_values: list[np.ndarray] = []
-        for text in texts:
-            ids, values = self.vectorize(text)
-            all_ids.append(ids)
-            all_values.append(values)
-            indptr.append(indptr[-1] + len(ids))
-        indices = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
-        data = np.concatenate(all_values) if all_values else np.zeros(0)
-        return csr_matrix((data, indices, np.array(indptr)), shape=(len(texts), self.n_features))
+        Only the feature lookup runs per text in Python; counting, tf, IDF and
+        normalisation are vectorised, as in ``TfidfVectorizer.transform``.
+        """
+        from scipy.sparse import csr_matrix, hstack
+
+        if not self.blocks:
+            return csr_matrix((len(texts), 0))
+        parts = [block.transform(texts) for block in self.blocks]
+        matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
+        if self.normalize and len(self.blocks) > 1:
+            matrix = _l2_rows(matrix)
+        return matrix
 
     # -- persistence -----------------------------------------------------------------
 

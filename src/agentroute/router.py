@@ -294,17 +294,31 @@ class Router:
 
     def _route_chunk(self, state: tuple[Index, MentionFinder, Registry], texts: list[str | None], k: int | None) -> list[object]:
         index, finder, _ = state
+        agents = index.agents
+        threshold = self.threshold if self.threshold is not None else index.default_threshold
         answers: list[object] = []
-        rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(index.agents))))
+        rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(agents))))
         for start in range(0, len(texts), rows):
             chunk = texts[start : start + rows]
             scores, known = index.score_many([t or "" for t in chunk])
-            for text, row, row_known in zip(chunk, scores, known):
-                named = self._find_mention(finder, text)
-                if k is None:
-                    answers.append(None if text is None else self._decide(index, row, int(row_known), named))
+            named = [self._find_mention(finder, t) for t in chunk]
+            if k is not None:
+                answers += [self._ranking(index, row, n, k) for row, n in zip(scores, named)]
+                continue
+            # The pick rule of _decide, vectorised over the chunk.
+            best = scores.argmax(axis=1)
+            best_scores = scores[np.arange(len(chunk)), best]
+            accept = (known > 0) & (best_scores >= threshold) & (best_scores > 0)
+            if self.margin > 0 and scores.shape[1] > 1:
+                second = np.partition(scores, -2, axis=1)[:, -2]
+                accept &= best_scores - second >= self.margin
+            for text, n, ok, b, score in zip(chunk, named, accept.tolist(), best.tolist(), best_scores.tolist()):
+                if text is None:
+                    answers.append(None)
+                elif n is not None:
+                    answers.append(Route(agents[n], 1.0, "mention"))
                 else:
-                    answers.append(self._ranking(index, row, named, k))
+                    answers.append(Route(agents[b], score) if ok else None)
         return answers
 
     # -- persistence ------------------------------------------------------------------
