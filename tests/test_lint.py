@@ -282,3 +282,9 @@ def test_cmd_shortlist(tmp_path, capsys):
     assert [r["agent"] for r in json.loads(capsys.readouterr().out)["ranking"]] == ["sql"]
     with pytest.raises(UsageError):
         cmd_shortlist(argparse.Namespace(**(vars(args) | {"k": 0})))
+
+
+def test_cli_example_modes_match_lint():
+    from agentroute import cli_authoring, lint
+
+    assert cli_authoring.EXAMPLE_MODES == lint.EXAMPLE_MODES

@@ -22,6 +22,9 @@ from typing import Any
 __all__ = ["cmd_hook", "cmd_lint", "cmd_shortlist", "register"]
 
 FAIL_ON = ("error", "warning", "info", "never")
+#: lint.EXAMPLE_MODES, restated so that building the parser does not import lint (and
+#: everything it needs) on every `agentroute pick`; tests/test_lint.py checks they agree.
+EXAMPLE_MODES = ("held-out", "refit", "in-place")
 
 
 def _lint_registry(paths: list[str]) -> Any:
@@ -95,7 +98,6 @@ def cmd_shortlist(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``lint``, ``hook`` and ``shortlist`` to the ``agentroute`` subcommands."""
     from agentroute.cli import _add_agents_option
-    from agentroute.lint import EXAMPLE_MODES
 
     lint = commands.add_parser("lint", help="check agent files for problems that hurt loading or routing")
     lint.add_argument("paths", nargs="*", metavar="PATH",

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Union, overload
 
 from .errors import AgentFileError, Diagnostic, RegistryError
-from .loading import DEFAULT_MAX_FILE_BYTES, check_paths, load_paths
 from .model import Agent
 
 __all__ = ["Registry"]
@@ -61,7 +60,7 @@ class Registry:
 
     @classmethod
     def from_paths(cls, paths: Sequence[PathLike], *, strict: bool = False,
-                   max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Registry:
+                   max_file_bytes: int | None = None) -> Registry:
         """Load agent files from folders (recursive ``*.md``) and files, in order.
 
         A name defined twice keeps the earlier path's agent; the later one is
@@ -69,8 +68,13 @@ class Registry:
         diagnostic raises :class:`AgentFileError` listing all of them, after
         every file was read.
         """
+        # Imported here: a router loaded from a saved file needs no YAML or file parsing,
+        # and a cold start is that much shorter.
+        from .loading import DEFAULT_MAX_FILE_BYTES, check_paths, load_paths
+
         checked = check_paths(paths)  # a bare str is a TypeError before any IO
-        loaded = load_paths(checked, max_file_bytes=max_file_bytes)
+        limit = DEFAULT_MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+        loaded = load_paths(checked, max_file_bytes=limit)
         kept: dict[str, Agent] = {}
         notes = list(loaded.diagnostics)
         for agent in loaded.agents:
