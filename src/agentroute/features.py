@@ -10,7 +10,7 @@ microseconds and exactly as ``TfidfVectorizer.transform`` would vectorise it
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -19,8 +19,10 @@ from agentroute.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, prefixe
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-#: Words whose char_wb feature ids are cached; past this the cache starts afresh.
-_WORD_CACHE_LIMIT = 100_000
+#: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
+_UNIT_CACHE_LIMIT = 100_000
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
 
 
 class FeatureBlock:
@@ -29,40 +31,65 @@ class FeatureBlock:
     def __init__(self, spec: AnalyzerSpec, vocabulary: dict[str, int], idf: np.ndarray, offset: int):
         self.spec = spec
         self.vocabulary = vocabulary
-        self.idf = [float(x) for x in idf]  # plain floats: faster than numpy for a few terms
+        self._idf = np.asarray(idf, dtype=np.float64)
         self.offset = offset
         self.analyzer = Analyzer(spec)
-        self._word_cache: dict[str, list[int]] = {}
+        self._unit_cache: dict[str, list[int]] = {}
+
+    @property
+    def idf(self) -> np.ndarray:
+        return self._idf
 
     def __len__(self) -> int:
         return len(self.vocabulary)
 
-    def feature_ids(self, text: str) -> list[int]:
-        """Local ids of the known features of ``text``, one per occurrence."""
+    def _token_ids(self, token: str) -> list[int]:
+        """Known unigram and prefix features of one token (what the token cache holds)."""
         vocab_get = self.vocabulary.get
+        found = []
+        if (i := vocab_get(token)) is not None:
+            found.append(i)
+        length = self.spec.prefix_len
+        if length and len(token) > length and (i := vocab_get("~" + token[:length])) is not None:
+            found.append(i)
+        return found
+
+    def _cached(self, unit: str, compute: Callable[[str], list[int]]) -> list[int]:
+        ids = self._unit_cache.get(unit)
+        if ids is None:
+            ids = compute(unit)
+            if len(self._unit_cache) >= _UNIT_CACHE_LIMIT:
+                self._unit_cache = {}  # bounded memory; a reader holding the old dict is unharmed
+            self._unit_cache[unit] = ids
+        return ids
+
+    def feature_ids(self, text: str) -> list[int]:
+        """Local ids of the known features of ``text``, one per occurrence (in no particular order)."""
         low, high = self.spec.ngram_range
         units = self.analyzer.words(text)
-        if self.spec.kind == "word":
-            if low == 1 and high <= 2:  # the default: unigrams and bigrams without the generic loop
-                ids = [i for g in units if (i := vocab_get(g)) is not None]
-                if high == 2:
-                    ids += [i for a, b in zip(units, units[1:]) if (i := vocab_get(a + " " + b)) is not None]
-            else:
-                ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
-            if self.spec.prefix_len:
-                ids += [i for g in prefixes(units, self.spec.prefix_len) if (i := vocab_get(g)) is not None]
+        ids: list[int] = []
+        if self.spec.kind == "char_wb":
+            # char_wb features never cross a space, so each word's ids can be cached.
+            for word in units:
+                ids += self._cached(word, self._char_ids)
             return ids
-        cache = self._word_cache
-        ids = []
-        for word in units:
-            word_ids = cache.get(word)
-            if word_ids is None:
-                word_ids = [i for g in char_wb_ngrams(word, low, high) if (i := vocab_get(g)) is not None]
-                if len(cache) >= _WORD_CACHE_LIMIT:
-                    cache.clear()  # bounded memory; readers still see a consistent dict
-                cache[word] = word_ids
-            ids += word_ids
+        if low == 1 and high <= 2:  # the default shapes: unigrams (+ prefixes) per token, cached
+            for token in units:
+                ids += self._cached(token, self._token_ids)
+            if high == 2:
+                vocab_get = self.vocabulary.get
+                ids += [i for a, b in zip(units, units[1:]) if (i := vocab_get(a + " " + b)) is not None]
+            return ids
+        vocab_get = self.vocabulary.get
+        ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
+        if self.spec.prefix_len:
+            ids += [i for g in prefixes(units, self.spec.prefix_len) if (i := vocab_get(g)) is not None]
         return ids
+
+    def _char_ids(self, word: str) -> list[int]:
+        vocab_get = self.vocabulary.get
+        low, high = self.spec.ngram_range
+        return [i for g in char_wb_ngrams(word, low, high) if (i := vocab_get(g)) is not None]
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """TF-IDF rows of many texts in this block's local feature space, normalised and weighted."""
@@ -82,36 +109,34 @@ class FeatureBlock:
             counts.data[:] = 1.0
         elif self.spec.sublinear_tf:
             counts.data = 1.0 + np.log(counts.data)
-        counts.data *= np.asarray(self.idf, dtype=np.float64)[counts.indices]
+        counts.data *= self._idf[counts.indices]
         matrix = _l2_rows(counts)
         matrix.data *= self.spec.weight
         return matrix
 
-    def weighted(self, text: str) -> tuple[list[int], list[float]]:
+    def weighted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global ids and TF-IDF values of ``text``, l2-normalised and scaled by the block weight."""
-        ids = self.feature_ids(text)
-        if not ids:
-            return [], []
-        idf = self.idf
-        if len(set(ids)) == len(ids):  # the common case: every term once, tf = 1
-            values = [idf[i] for i in ids]
-        elif self.spec.binary:
-            ids = list(dict.fromkeys(ids))
-            values = [idf[i] for i in ids]
+        found = self.feature_ids(text)
+        if not found:
+            return _NO_IDS, _NO_VALUES
+        if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
+            ids = np.array(found, dtype=np.int64)
+            values = self._idf[ids]
         else:
             counts: dict[int, int] = {}
-            for i in ids:
+            for i in found:
                 counts[i] = counts.get(i, 0) + 1
-            ids = list(counts)
-            if self.spec.sublinear_tf:
-                values = [(1.0 + math.log(c)) * idf[i] for i, c in counts.items()]
-            else:
-                values = [c * idf[i] for i, c in counts.items()]
-        scale = self.spec.weight / math.sqrt(sum([v * v for v in values]))
-        offset = self.offset
-        if offset:
-            ids = [i + offset for i in ids]
-        return ids, [v * scale for v in values]
+            ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if self.spec.binary:
+                tf[:] = 1.0
+            elif self.spec.sublinear_tf:
+                tf = 1.0 + np.log(tf)
+            values = tf * self._idf[ids]
+        values *= self.spec.weight / math.sqrt(values @ values)
+        if self.offset:
+            ids += self.offset
+        return ids, values
 
 
 def _l2_rows(matrix: csr_matrix) -> csr_matrix:
@@ -154,16 +179,14 @@ class FeatureSpace:
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids (int64, in no particular order) and values (float64) of one text."""
-        ids: list[int] = []
-        values: list[float] = []
-        for block in self.blocks:
-            block_ids, block_values = block.weighted(text)
-            ids += block_ids
-            values += block_values
-        if self.normalize and len(self.blocks) > 1 and values:
-            norm = math.sqrt(sum(v * v for v in values))
-            values = [v / norm for v in values]
-        return np.array(ids, dtype=np.int64), np.array(values, dtype=np.float64)
+        if len(self.blocks) == 1:
+            return self.blocks[0].weighted(text)
+        parts = [block.weighted(text) for block in self.blocks]
+        ids = np.concatenate([p[0] for p in parts])
+        values = np.concatenate([p[1] for p in parts])
+        if self.normalize and len(values):
+            values /= math.sqrt(values @ values)
+        return ids, values
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """Vectorise many texts into a CSR matrix (rows = texts), the same numbers as :meth:`vectorize`.
@@ -193,7 +216,7 @@ class FeatureSpace:
         }
 
     def idf_array(self) -> np.ndarray:
-        return np.concatenate([np.asarray(b.idf, dtype=np.float64) for b in self.blocks]) if self.blocks else np.zeros(0)
+        return np.concatenate([b.idf for b in self.blocks]) if self.blocks else np.zeros(0)
 
     @classmethod
     def from_json(cls, data: dict[str, Any], idf: np.ndarray) -> FeatureSpace:

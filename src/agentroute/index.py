@@ -86,7 +86,8 @@ class Index:
     def normalize(self, raw: np.ndarray) -> np.ndarray:
         """Raw scores (one row, or texts × agents) to [0, 1].
 
-        Cosine scores are only clipped against rounding. A linear model's
+        Cosine scores are returned as they are (a route clamps its own score to
+        [0, 1] against float rounding: cheaper than clipping every agent's). A linear model's
         decision values (plus bias) go through a softmax with the fitted
         temperature: monotone per request, so the argmax never changes, and the
         top probability is what the abstention threshold is compared with.
@@ -95,7 +96,7 @@ class Index:
             raw = raw + self.bias
         temperature = self.extra.get("temperature")
         if temperature is None:
-            return np.clip(raw, 0.0, 1.0)
+            return raw  # a cosine already; routes clamp their one score against rounding
         shifted = np.exp((raw - raw.max(axis=-1, keepdims=True)) / float(temperature))
         return shifted / shifted.sum(axis=-1, keepdims=True)
 

@@ -58,6 +58,11 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
 
+def _clamp(score: float) -> float:
+    """A score in [0, 1]: cosines can overshoot 1 by a rounding error."""
+    return 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
+
+
 def _check_k(k: object) -> None:
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be an int >= 1, got {k!r}")
@@ -218,8 +223,8 @@ class Router:
             return Route(index.agents[named], 1.0, "mention")
         if known == 0:
             return None
-        best = int(np.argmax(scores))
-        score = float(scores[best])
+        best = int(scores.argmax())
+        score = _clamp(float(scores[best]))
         threshold = self.threshold if self.threshold is not None else index.default_threshold
         if score < threshold or score <= 0.0:
             return None
@@ -231,7 +236,7 @@ class Router:
 
     def _ranking(self, index: Index, scores: np.ndarray, named: int | None, k: int) -> list[Route]:
         order = [int(i) for i in _top_k(scores, k)]
-        routes = [Route(index.agents[i], float(scores[i])) for i in order]
+        routes = [Route(index.agents[i], _clamp(float(scores[i]))) for i in order]
         if named is not None:
             routes = [Route(index.agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
         return routes[:k]
@@ -307,7 +312,7 @@ class Router:
                 continue
             # The pick rule of _decide, vectorised over the chunk.
             best = scores.argmax(axis=1)
-            best_scores = scores[np.arange(len(chunk)), best]
+            best_scores = np.clip(scores[np.arange(len(chunk)), best], 0.0, 1.0)
             accept = (known > 0) & (best_scores >= threshold) & (best_scores > 0)
             if self.margin > 0 and scores.shape[1] > 1:
                 second = np.partition(scores, -2, axis=1)[:, -2]

@@ -45,7 +45,8 @@ class DenseWeights:
         self.n_agents = self.rows.shape[1]
 
     def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return values @ self.rows[ids]
+        # float32 throughout: no up-cast copy of the gathered rows (~1 µs of a ~3 µs product).
+        return values.astype(np.float32) @ self.rows.take(ids, axis=0)
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
         return np.asarray(queries @ self.rows, dtype=np.float64)
