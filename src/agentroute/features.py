@@ -105,12 +105,17 @@ class FeatureBlock:
             shape=(len(texts), len(self)),
         )
         counts.sum_duplicates()  # repeated features become counts, indices sorted
+        return self.weigh(counts)
+
+    def weigh(self, counts: csr_matrix) -> csr_matrix:
+        """Counts to TF-IDF: tf (binary, sublinear or raw) times IDF, rows l2-normalised, times the weight."""
+        matrix = counts.astype(np.float64, copy=True).tocsr()
         if self.spec.binary:
-            counts.data[:] = 1.0
+            matrix.data[:] = 1.0
         elif self.spec.sublinear_tf:
-            counts.data = 1.0 + np.log(counts.data)
-        counts.data *= self._idf[counts.indices]
-        matrix = _l2_rows(counts)
+            matrix.data = 1.0 + np.log(matrix.data)
+        matrix.data *= self._idf[matrix.indices]
+        matrix = _l2_rows(matrix)
         matrix.data *= self.spec.weight
         return matrix
 
@@ -160,22 +165,57 @@ class FeatureSpace:
 
     @classmethod
     def fit(cls, specs: Sequence[AnalyzerSpec], documents: Sequence[str], *, normalize: bool = True) -> FeatureSpace:
-        """Learn each block's vocabulary and IDF from ``documents`` with scikit-learn."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        """Learn each block's vocabulary and IDF from ``documents`` (one per document)."""
+        return cls.fit_transform(specs, documents, normalize=normalize)[0]
 
-        blocks = []
-        offset = 0
+    @classmethod
+    def fit_transform(
+        cls,
+        specs: Sequence[AnalyzerSpec],
+        texts: Sequence[str],
+        *,
+        owners: Sequence[int] | None = None,
+        normalize: bool = True,
+    ) -> tuple[FeatureSpace, csr_matrix]:
+        """Fit on ``texts`` and return the space with the texts' vectors, in one analysis pass.
+
+        With ``owners`` (one document number per text), the texts are parts of
+        documents: document frequency and ``min_df`` count documents, so IDF
+        is what ``TfidfVectorizer`` would learn from the concatenated parts
+        (exactly, for features that do not span two parts). IDF comes from
+        scikit-learn's ``TfidfTransformer``.
+        """
+        from scipy.sparse import csr_matrix, hstack
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        from agentroute.counting import count_features, prune_rare
+
+        membership = None
+        if owners is not None:
+            owner_ids = np.asarray(owners, dtype=np.int64)
+            n_owners = int(owner_ids.max()) + 1 if len(owner_ids) else 0
+            membership = csr_matrix((np.ones(len(owner_ids)), (owner_ids, np.arange(len(owner_ids)))),
+                                    shape=(n_owners, len(owner_ids)))
+        blocks, parts, offset = [], [], 0
         for spec in specs:
-            vectorizer = TfidfVectorizer(**spec.sklearn_params())
-            try:
-                vectorizer.fit(documents)
-                vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-                idf = vectorizer.idf_ if spec.use_idf else np.ones(len(vocabulary))
-            except ValueError:  # every document empty or only stop words: an empty block
-                vocabulary, idf = {}, np.zeros(0)
-            blocks.append(FeatureBlock(spec, vocabulary, idf, offset))
-            offset += len(vocabulary)
-        return cls(blocks, normalize=normalize)
+            terms, counts = count_features(spec, texts)
+            documents = (membership @ counts).tocsr() if membership is not None else counts
+            terms, counts, documents = prune_rare(terms, counts, documents, spec.min_df)
+            if terms and spec.use_idf:
+                idf = TfidfTransformer(smooth_idf=True).fit(documents).idf_
+            else:
+                idf = np.ones(len(terms))
+            block = FeatureBlock(spec, {term: i for i, term in enumerate(terms)}, idf, offset)
+            blocks.append(block)
+            parts.append(block.weigh(counts))
+            offset += len(terms)
+        space = cls(blocks, normalize=normalize)
+        if not parts:
+            return space, csr_matrix((len(texts), 0))
+        matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
+        if normalize and len(parts) > 1:
+            matrix = _l2_rows(matrix)
+        return space, matrix
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Feature ids (int64, in no particular order) and values (float64) of one text."""

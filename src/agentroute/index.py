@@ -12,15 +12,18 @@ sees one consistent state.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from agentroute.analyzers import AnalyzerSpec
-from agentroute.features import FeatureSpace
+from agentroute.features import FeatureSpace, _l2_rows
 from agentroute.model import Agent
 from agentroute.profile import AGENT_STOP_WORDS, FIELDS, field_texts
 from agentroute.scoring import Weights, make_weights
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen).
@@ -101,36 +104,42 @@ class Index:
         return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def profile_matrix(
-    space: FeatureSpace, agents: Sequence[Agent], field_weights: Mapping[str, float]
-) -> np.ndarray:
-    """Agents × features: each row the l2-normalised weighted sum of the agent's field vectors."""
-    texts = [field_texts(agent) for agent in agents]
-    total = None
-    for name in FIELDS:
-        weight = field_weights[name]
-        if weight == 0:
-            continue
-        part = space.transform([t[name] for t in texts]) * weight
-        total = part if total is None else total + part
-    assert total is not None  # validate_field_weights guarantees one positive weight
-    dense_or_sparse = total.tocsr()
-    norms = np.sqrt(np.asarray(dense_or_sparse.multiply(dense_or_sparse).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    from scipy.sparse import diags
-
-    return diags(1.0 / norms) @ dense_or_sparse
-
-
 def build_profile_index(
     agents: Sequence[Agent],
     *,
     field_weights: Mapping[str, float],
     analyzers: Sequence[AnalyzerSpec] | None = None,
 ) -> Index:
-    """Fit the vocabulary and IDF on one document per agent, then weight the fields."""
+    """Fit vocabulary and IDF over agents (each agent one document made of its fields), then weight the fields.
+
+    Each agent's column of ``W`` is the l2-normalised weighted sum of its
+    l2-normalised field vectors.
+    """
     specs = tuple(analyzers) if analyzers is not None else default_analyzers()
-    documents = [" \n".join(field_texts(agent).values()) for agent in agents]
-    space = FeatureSpace.fit(specs, documents)
-    matrix = profile_matrix(space, agents, field_weights)
-    return Index(tuple(agents), space, make_weights(matrix.T.tocsr()), "profile")
+    parts = _field_parts(agents)
+    owners = [i for i in range(len(agents)) for _ in FIELDS]
+    space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
+    profiles = _combine_fields(vectors, len(agents), field_weights)
+    return Index(tuple(agents), space, make_weights(profiles.T.tocsr()), "profile")
+
+
+def profile_matrix(space: FeatureSpace, agents: Sequence[Agent], field_weights: Mapping[str, float]) -> csr_matrix:
+    """Agents × features profile vectors of ``agents`` in an already fitted ``space``."""
+    return _combine_fields(space.transform(_field_parts(agents)), len(agents), field_weights)
+
+
+def _field_parts(agents: Sequence[Agent]) -> list[str]:
+    """Every agent's field texts, agent-major: text ``i * len(FIELDS) + f`` is field ``f`` of agent ``i``."""
+    return [text for agent in agents for text in field_texts(agent).values()]
+
+
+def _combine_fields(vectors: csr_matrix, n_agents: int, field_weights: Mapping[str, float]) -> csr_matrix:
+    """The l2-normalised weighted sum of each agent's field rows (one sparse product)."""
+    from scipy.sparse import csr_matrix
+
+    weights = [field_weights[name] for name in FIELDS]
+    combine = csr_matrix(
+        (np.tile(weights, n_agents), (np.repeat(np.arange(n_agents), len(FIELDS)), np.arange(n_agents * len(FIELDS)))),
+        shape=(n_agents, n_agents * len(FIELDS)),
+    )
+    return _l2_rows((combine @ vectors).tocsr())

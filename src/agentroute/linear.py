@@ -67,8 +67,7 @@ def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, temperature: 
     from sklearn.svm import LinearSVC
 
     texts, labels = training_texts(agents)
-    space = FeatureSpace.fit(linear_analyzers(), texts, normalize=False)
-    features = space.transform(texts)
+    space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
     model = LinearSVC(C=C, random_state=0).fit(features, labels)
     coef = np.asarray(model.coef_)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
