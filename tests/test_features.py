@@ -92,3 +92,25 @@ def test_documents_of_only_stop_words_give_an_empty_block():
     assert space.n_features == 0
     ids, values = space.vectorize("the and anything")
     assert len(ids) == 0 and len(values) == 0
+
+
+def test_joined_batch_path_equals_per_text_vectorize():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    spec = AnalyzerSpec(kind="word", prefix_len=5, stop_words=frozenset(ENGLISH_STOP_WORDS))
+    space = FeatureSpace.fit([spec], DOCS)
+    block = space.blocks[0]
+    batches = [
+        ["optimize the SQL queries", "", "flaky tests in CI", "the and of", "integration tests tests"],
+        ["plain ascii one", "café latency résumé"],  # non-ASCII: the per-text path
+        ["a NUL \x00 inside", "queries"],  # the break character itself: the per-text path
+    ]
+    for texts in batches:
+        fast = block._transform_joined(texts)
+        assert (fast is None) == (texts is not batches[0])
+        got = space.transform(texts).toarray()
+        for row, text in enumerate(texts):
+            expected = np.zeros(space.n_features)
+            ids, values = space.vectorize(text)
+            expected[ids] = values
+            np.testing.assert_allclose(got[row], expected, rtol=1e-12, atol=1e-12)

@@ -10,6 +10,8 @@ microseconds and exactly as ``TfidfVectorizer.transform`` would vectorise it
 from __future__ import annotations
 
 import math
+import re
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -21,8 +23,24 @@ if TYPE_CHECKING:
 
 #: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
 _UNIT_CACHE_LIMIT = 100_000
+_BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word character
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
+
+
+class _UnitCache(dict):  # type: ignore[type-arg]
+    """word -> feature ids, computed on first sight; bounded, and the break character maps to -1."""
+
+    def __init__(self, compute: Callable[[str], list[int]]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, unit: str) -> list[int]:
+        ids = [-1] if unit == _BREAK else self._compute(unit)
+        if len(self) >= _UNIT_CACHE_LIMIT:
+            self.clear()  # bounded memory; lookups in flight just recompute
+        self[unit] = ids
+        return ids
 
 
 class FeatureBlock:
@@ -34,7 +52,10 @@ class FeatureBlock:
         self._idf = np.asarray(idf, dtype=np.float64)
         self.offset = offset
         self.analyzer = Analyzer(spec)
-        self._unit_cache: dict[str, list[int]] = {}
+        compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
+        self._units = _UnitCache(compute)
+        pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
+        self._tokens_and_breaks = re.compile(f"(?:{pattern})|{_BREAK}").findall
 
     @property
     def idf(self) -> np.ndarray:
@@ -54,15 +75,6 @@ class FeatureBlock:
             found.append(i)
         return found
 
-    def _cached(self, unit: str, compute: Callable[[str], list[int]]) -> list[int]:
-        ids = self._unit_cache.get(unit)
-        if ids is None:
-            ids = compute(unit)
-            if len(self._unit_cache) >= _UNIT_CACHE_LIMIT:
-                self._unit_cache = {}  # bounded memory; a reader holding the old dict is unharmed
-            self._unit_cache[unit] = ids
-        return ids
-
     def feature_ids(self, text: str) -> list[int]:
         """Local ids of the known features of ``text``, one per occurrence (in no particular order)."""
         low, high = self.spec.ngram_range
@@ -70,12 +82,9 @@ class FeatureBlock:
         ids: list[int] = []
         if self.spec.kind == "char_wb":
             # char_wb features never cross a space, so each word's ids can be cached.
-            for word in units:
-                ids += self._cached(word, self._char_ids)
-            return ids
+            return list(chain.from_iterable(map(self._units.__getitem__, units)))
         if low == 1 and high <= 2:  # the default shapes: unigrams (+ prefixes) per token, cached
-            for token in units:
-                ids += self._cached(token, self._token_ids)
+            ids = list(chain.from_iterable(map(self._units.__getitem__, units)))
             if high == 2:
                 vocab_get = self.vocabulary.get
                 ids += [i for a, b in zip(units, units[1:]) if (i := vocab_get(a + " " + b)) is not None]
@@ -95,6 +104,9 @@ class FeatureBlock:
         """TF-IDF rows of many texts in this block's local feature space, normalised and weighted."""
         from scipy.sparse import csr_matrix
 
+        joined = self._transform_joined(texts)
+        if joined is not None:
+            return joined
         indptr = [0]
         indices: list[int] = []
         for text in texts:
@@ -105,6 +117,32 @@ class FeatureBlock:
             shape=(len(texts), len(self)),
         )
         counts.sum_duplicates()  # repeated features become counts, indices sorted
+        return self.weigh(counts)
+
+    def _transform_joined(self, texts: Sequence[str]) -> csr_matrix | None:
+        """The batch fast path for word unigrams (+ prefixes): one lower(), one regex pass and one
+        cache map over all texts joined by a break character, instead of a Python loop per text.
+
+        Returns None (use the per-text path) for other shapes, non-ASCII text (accent
+        stripping is per text), or texts that contain the break character themselves.
+        """
+        from scipy.sparse import csr_matrix
+
+        if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
+            return None
+        joined = _BREAK.join(texts).lower()
+        if (self.spec.strip_accents and not joined.isascii()) or joined.count(_BREAK) != len(texts) - 1:
+            return None
+        tokens = self._tokens_and_breaks(joined)
+        stop = self.spec.stop_words
+        if stop:
+            tokens = [t for t in tokens if t not in stop]
+        flat = np.fromiter(chain.from_iterable(map(self._units.__getitem__, tokens)), dtype=np.int64)
+        breaks = flat < 0
+        rows = np.cumsum(breaks)[~breaks]
+        columns = flat[~breaks]
+        counts = csr_matrix((np.ones(len(columns)), (rows, columns)), shape=(len(texts), len(self)))
+        counts.sum_duplicates()
         return self.weigh(counts)
 
     def weigh(self, counts: csr_matrix) -> csr_matrix:
