@@ -3,8 +3,8 @@
 With dozens of examples per agent (intent-style data) a linear classifier
 trained on the examples beats profile cosine by a wide margin. It still serves
 with the same sparse dot product: ``scores = q · W + b`` where ``W`` is the
-classifier's coefficient matrix (features × agents), then a softmax with a
-fixed temperature turns decision values into [0, 1] scores whose maximum is
+classifier's coefficient matrix (features × agents), then a logistic function with a
+fixed logistic function turns decision values into [0, 1] scores whose maximum is
 what the abstention threshold is compared with.
 
 Features and classifier were chosen on CLINC150's validation split and a
@@ -25,8 +25,8 @@ from agentroute.index import Index
 from agentroute.model import Agent
 from agentroute.scoring import make_weights
 
-#: Softmax temperature applied to the classifier's decision values.
-TEMPERATURE = 0.1
+#: Slope of the logistic function that maps decision values to [0, 1] scores.
+LOGISTIC_SCALE = 4.0
 
 #: The registry must have at least this many example requests per agent (median) to use the linear strategy.
 MIN_MEDIAN_EXAMPLES = 5
@@ -62,13 +62,14 @@ def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, temperature: float = TEMPERATURE) -> Index:
+def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, logistic_scale: float = LOGISTIC_SCALE) -> Index:
     """Fit the features and a ``LinearSVC`` on the agents' example requests."""
     from sklearn.svm import LinearSVC
 
     texts, labels = training_texts(agents)
     space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
-    model = LinearSVC(C=C, random_state=0).fit(features, labels)
+    # Balanced class weights keep agents with few examples from being swamped by those with many.
+    model = LinearSVC(C=C, class_weight="balanced", random_state=0).fit(features, labels)
     coef = np.asarray(model.coef_)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
@@ -80,5 +81,5 @@ def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, temperature: 
         make_weights(np.ascontiguousarray(coef.T, dtype=np.float32)),
         "linear",
         bias=intercept,
-        extra={"temperature": temperature},
+        extra={"logistic_scale": logistic_scale},
     )
