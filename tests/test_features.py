@@ -102,12 +102,12 @@ def test_joined_batch_path_equals_per_text_vectorize():
     block = space.blocks[0]
     batches = [
         ["optimize the SQL queries", "", "flaky tests in CI", "the and of", "integration tests tests"],
-        ["plain ascii one", "café latency résumé"],  # non-ASCII: the per-text path
+        ["plain ascii one", "café latency résumé", "ΣΟΦΙΑΣ Σ ﬁle Ⅸ", "naïve\u0301 x"],  # NFKD, final sigma
         ["a NUL \x00 inside", "queries"],  # the break character itself: the per-text path
     ]
     for texts in batches:
         fast = block._transform_joined(texts)
-        assert (fast is None) == (texts is not batches[0])
+        assert (fast is None) == (texts is batches[-1])
         got = space.transform(texts).toarray()
         for row, text in enumerate(texts):
             expected = np.zeros(space.n_features)

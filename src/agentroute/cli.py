@@ -234,6 +234,55 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_requests(agents: Sequence[Any], count: int, seed: int = 0) -> list[str]:
+    """Requests like the agents' own: their example requests, then seeded 6-12 word windows of their text."""
+    import random
+
+    rng = random.Random(seed)
+    requests = [e.request for a in agents for e in a.examples if e.request.strip()]
+    words = [(a.description + " " + a.prompt).split() for a in agents]
+    words = [w for w in words if len(w) >= 6]
+    while words and len(requests) < count:
+        chosen = rng.choice(words)
+        length = rng.randint(6, 12)
+        start = rng.randrange(0, max(1, len(chosen) - length))
+        requests.append(" ".join(chosen[start : start + length]))
+    rng.shuffle(requests)
+    return requests[:count]
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from agentroute.bench import run_bench
+
+    registry = load_registry(args)
+    requests = _bench_requests(list(registry), args.requests)
+    if not requests:
+        raise UsageError("no text to make benchmark requests from: the agents are empty")
+    say = (lambda message: print(f"agentroute: {message}", file=sys.stderr, flush=True)) if not args.json else None
+    result = run_bench(list(registry), requests, progress=say, baseline=not args.no_baseline,
+                       cold_start=not args.no_cold_start)
+    if args.json:
+        print(json.dumps(result, default=str))
+        return 0
+    pick, batch = result["pick"], result["batch"]
+    lines = [
+        f"agents: {result['n_agents']}   requests: {len(requests)}",
+        f"fit: {result['fit']['seconds']:.2f} s" if result.get("fit") else "fit: (not measured)",
+        f"pick: p50 {pick['p50_us']:.1f} µs, p95 {pick['p95_us']:.1f} µs, p99 {pick['p99_us']:.1f} µs",
+        f"batch: {batch['req_per_s']:,.0f} requests/s",
+        f"index memory: {result['memory']['index_bytes']:,} bytes ({result['memory']['bytes_per_agent']:,.0f} per agent)",
+    ]
+    if result.get("cold_start"):
+        cold = result["cold_start"]
+        lines.append("cold start: " + ", ".join(f"{k} {v:.0f} ms" for k, v in cold.items() if k.endswith("_ms") and v))
+    if result.get("ratios"):
+        r = result["ratios"]
+        lines.append(f"vs scikit-learn TfidfVectorizer + linear_kernel, same run: pick {r['pick_p50_speedup']:.0f}x faster, "
+                     f"batch {r['batch_speedup']:.1f}x the throughput")
+    print("\n".join(lines))
+    return 0
+
+
 def _add_agents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agents", action="append", metavar="PATH",
                         help="agent folder (recursive *.md) or file; repeat for several; "
@@ -290,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--plot", metavar="DIR", help="write PNG charts (needs: pip install 'agentroute[plot]')")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(handler=cmd_eval)
+
+    bench = commands.add_parser("bench", help="measure routing latency on your agents (vs scikit-learn, same run)")
+    _add_agents_option(bench)
+    bench.add_argument("--requests", type=int, default=2000, metavar="N", help="requests to time (default 2000)")
+    bench.add_argument("--no-baseline", action="store_true", help="skip the scikit-learn comparison")
+    bench.add_argument("--no-cold-start", action="store_true", help="skip the new-process cold-start runs")
+    bench.add_argument("--json", action="store_true", help="print the full record as JSON")
+    bench.set_defaults(handler=cmd_bench)
 
     from agentroute.cli_authoring import register
 

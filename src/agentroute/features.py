@@ -123,16 +123,19 @@ class FeatureBlock:
         """The batch fast path for word unigrams (+ prefixes): one lower(), one regex pass and one
         cache map over all texts joined by a break character, instead of a Python loop per text.
 
-        Returns None (use the per-text path) for other shapes, non-ASCII text (accent
-        stripping is per text), or texts that contain the break character themselves.
+        Returns None (use the per-text path) for other shapes, or texts that contain
+        the break character themselves. Lower-casing and accent stripping (NFKD) give
+        the same result on the joined text as text by text: the break is neither a
+        cased letter nor a combining mark, so no rule looks across it.
         """
         from scipy.sparse import csr_matrix
 
         if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
             return None
-        joined = _BREAK.join(texts).lower()
-        if (self.spec.strip_accents and not joined.isascii()) or joined.count(_BREAK) != len(texts) - 1:
+        joined = _BREAK.join(texts)
+        if joined.count(_BREAK) != len(texts) - 1:
             return None
+        joined = self.analyzer.preprocess(joined)
         tokens = self._tokens_and_breaks(joined)
         stop = self.spec.stop_words
         if stop:
