@@ -81,7 +81,8 @@ def dump_bytes(index: Index, settings: dict[str, Any]) -> bytes:
         "space": index.space.to_json(),
         "extra": index.extra,
     }
-    header_bytes = json.dumps(header, ensure_ascii=False, default=str).encode("utf-8")
+    # ASCII escapes: agent text may hold lone surrogates, which UTF-8 cannot encode.
+    header_bytes = json.dumps(header, ensure_ascii=True, default=str).encode("ascii")
     arrays = {"idf": index.space.idf_array(), **_weights_arrays(index.weights)}
     if index.bias is not None:
         arrays["bias"] = index.bias
