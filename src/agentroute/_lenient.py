@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from ._yaml import Refused, construct, load_node
+from ._yaml import MAX_NODES, Refused, construct, load_node
 from .errors import Diagnostic
 
 # Claude Code subagent frontmatter fields; see parsing.py for the source.
@@ -72,6 +72,11 @@ def read(block: str, source: str | None, first_line: int, reason: str) -> Result
     """Read ``block`` line by line; ``reason`` says why strict YAML was not used."""
     lines = block.split("\n")
     fields, stray = _cut(lines)
+    if len(fields) > MAX_NODES:  # the same bound as strict YAML's, checked before any field is read
+        return Result({}, {}, {}, (Diagnostic(
+            "error", source, f"the frontmatter has more than {MAX_NODES} fields; refused",
+            line=first_line + fields[MAX_NODES].index,
+            fix="keep the frontmatter to a few fields; long lists and text belong in the prompt"),))
     notes = [Diagnostic("warning", source, "this line is not a 'key: value' field; ignored",
                         line=first_line + i, value=lines[i].strip(),
                         fix="remove the line or make it a field at column 0")

@@ -4,9 +4,17 @@ Safe: only ``SafeLoader`` (the libyaml ``CSafeLoader`` when PyYAML was built
 with it, for speed). Bounded: frontmatter never needs anchors and aliases, so
 a block with more than :data:`MAX_ALIASES` aliases is refused before anything
 is built. That stops "billion laughs" blocks, whose nested aliases are cheap
-for the parser but explode for whoever walks or dumps the result. Nesting
-deeper than :data:`MAX_DEPTH` is refused too: libyaml's composer recurses in C
-and crashes the interpreter (a segfault, not an exception) on ``[[[[...``.
+for the parser but explode for whoever walks or dumps the result. A few aliases can still multiply a
+large anchored value (``&a`` on a 500 KB list, then ``[*a, *a, *a]`` nested
+four deep is 324 copies), so the text the aliases stand for is counted too and
+a block whose aliases expand to more than :data:`MAX_ALIAS_EXPANSION`
+characters is refused. Nesting deeper than :data:`MAX_DEPTH` is refused too:
+libyaml's composer recurses in C and crashes the interpreter (a segfault, not
+an exception) on ``[[[[...``. A block of more than :data:`MAX_NODES` keys,
+values and items is refused as well: real frontmatter has a few dozen, and a
+1 MB list of half a million items would take seconds to build. Text that UTF-8 cannot encode (lone surrogates,
+which libyaml cannot take) is a :class:`yaml.YAMLError` like any unreadable
+character.
 """
 
 from __future__ import annotations
@@ -15,11 +23,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_ALIASES", "MAX_DEPTH", "TooDeep", "TooManyAliases", "construct", "load_node"]
+__all__ = ["MAX_ALIASES", "MAX_ALIAS_EXPANSION", "MAX_DEPTH", "MAX_NODES", "TooDeep",
+           "TooManyAliases", "TooManyNodes", "construct", "load_node"]
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ALIASES = 16
 MAX_DEPTH = 64
+#: Characters (plus one per node) that all aliases of a block may stand for together.
+MAX_ALIAS_EXPANSION = 100_000
+#: Keys, values and list items a block may hold.
+MAX_NODES = 10_000
 
 
 class Refused(ValueError):
@@ -41,6 +54,24 @@ class TooManyAliases(Refused):
             "refused as a possible alias bomb ('billion laughs')", line)
 
 
+class AliasesTooLarge(Refused):
+    fix = TooManyAliases.fix
+
+    def __init__(self, size: int, line: int) -> None:
+        super().__init__(
+            f"the frontmatter's YAML aliases stand for more than {MAX_ALIAS_EXPANSION} "
+            f"characters ({size} so far); refused as a possible alias bomb ('billion laughs')",
+            line)
+
+
+class TooManyNodes(Refused):
+    fix = "keep the frontmatter to a few fields; long lists and text belong in the prompt"
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"the frontmatter holds more than {MAX_NODES} YAML keys, values and "
+                         "items; refused", line)
+
+
 class TooDeep(Refused):
     fix = "flatten the value; frontmatter fields are strings, lists and small mappings"
 
@@ -51,20 +82,48 @@ class TooDeep(Refused):
 def _check(text: str) -> None:
     # Events come from libyaml's parser (a state machine, no recursion) one at
     # a time, so this stops at the first excess without building anything.
-    count = depth = 0
+    # ``size`` counts what a full walk of the result would meet (one per node
+    # plus the characters of each scalar, aliases counted as what they stand
+    # for); ``sizes`` keeps that figure for every anchor.
+    count = depth = size = expanded = nodes = 0
+    sizes: dict[str, int] = {}
+    starts: list[tuple[str | None, int]] = []
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise TooDeep(_line(event))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise TooManyNodes(_line(event))
+            if isinstance(event, yaml.AliasEvent):
                 count += 1
                 if count > MAX_ALIASES:
                     raise TooManyAliases(count, _line(event))
-    except yaml.YAMLError:
+                stands_for = sizes.get(event.anchor or "", 1)
+                size += stands_for
+                expanded += stands_for
+                if expanded > MAX_ALIAS_EXPANSION:
+                    raise AliasesTooLarge(expanded, _line(event))
+            elif isinstance(event, yaml.ScalarEvent):
+                size += 1 + len(event.value)
+                if event.anchor:
+                    sizes[event.anchor] = 1 + len(event.value)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise TooDeep(_line(event))
+                size += 1
+                starts.append((event.anchor, size))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                anchor, start = starts.pop()
+                if anchor:
+                    sizes[anchor] = size - start + 1
+    except yaml.YAMLError as error:
+        # libyaml as bundled with PyYAML 6.0.4 stops at 1,000 flow levels in its
+        # scanner, before the events above reach MAX_DEPTH: the same refusal, said the same way.
+        if "nesting depth" in str(error):
+            mark = getattr(error, "problem_mark", None)
+            raise TooDeep(mark.line if mark is not None else 0) from None
         return  # the composer below reports the syntax error with its mark
 
 
@@ -75,9 +134,16 @@ def _line(event: yaml.Event) -> int:
 def load_node(text: str) -> yaml.Node | None:
     """Compose ``text`` into a node graph (None when empty).
 
-    Raises :class:`Refused` (too many aliases, too deep) or
+    Raises :class:`Refused` (too many aliases, aliases that stand for too much, too
+    many nodes, too deep) or
     :class:`yaml.YAMLError`.
     """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start)
+        raise yaml.YAMLError(f"unacceptable character {text[exc.start]!r} (a lone surrogate, "
+                             f"not valid Unicode) at line {line + 1}") from None
     _check(text)
     loader = _Loader(text)
     try:
@@ -90,10 +156,18 @@ def load_node(text: str) -> yaml.Node | None:
 
 
 def construct(node: yaml.Node) -> Any:
-    """Build the Python value of one node (str, int, list, dict, date...)."""
+    """Build the Python value of one node (str, int, list, dict, date...).
+
+    Raises :class:`yaml.YAMLError` and nothing else for a value that cannot be built.
+    """
     # A fresh constructor per value: it caches objects by node, and sharing
     # one would make it neither thread-safe nor free of memory growth.
     try:
         return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
     except RecursionError as exc:
         raise yaml.YAMLError(f"nesting too deep: {exc}") from None
+    except (ValueError, OverflowError) as exc:
+        # A plain scalar YAML's patterns take for a date that the calendar refuses
+        # (2024-02-30, 2024-01-01 25:00:00): PyYAML lets datetime's error out.
+        raise yaml.YAMLError(f"{exc} (in {node.value!r})" if isinstance(node, yaml.ScalarNode)
+                             else str(exc)) from None

@@ -17,7 +17,10 @@ Decisions, each reported as a warning (an error with ``strict=True``):
 * no ``name``: the file stem is used (Claude Code requires a name);
 * a name YAML reads as bool/number/null (``name: yes``) keeps its text "yes";
 * a name with a path separator or whitespace loads as written;
-* no or empty ``description``: the agent still loads.
+* no or empty ``description``: the agent still loads;
+* text that is not valid Unicode (lone surrogates, e.g. from a caller that
+  decoded bytes with ``surrogateescape``) has each bad code point replaced by
+  U+FFFD, so no agent field holds text that UTF-8 cannot write.
 
 Errors (:class:`AgentFileError`): no frontmatter (:class:`NotAnAgentError`,
 e.g. a body-only file), an unclosed or refused block, a name that is a list
@@ -46,6 +49,7 @@ _LIST_FIELDS = ("disallowedTools", "skills")
 _AGENT_FIELDS = ("name", "description", "tools", "model")
 _NAME_FIX = "use lowercase letters, digits and hyphens"
 _LEADING_BLANK = re.compile(r"\A(?:[ \t]*\n)+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +158,7 @@ def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -
     Raises :class:`AgentFileError` when the text is not a usable agent, and
     with ``strict=True`` also when any warning was found.
     """
+    text, unicode_notes = _valid_unicode(text, source)
     split = split_frontmatter(text, source=source)
     if split.frontmatter is None:
         if split.diagnostics:
@@ -177,7 +182,7 @@ def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -
         if known:
             reader.note(key, f"unknown key {key!r}; Claude Code reads {known!r}",
                         f"rename it to '{known}'")
-    notes = [*split.diagnostics, *fm.diagnostics, *reader.notes]
+    notes = [*unicode_notes, *split.diagnostics, *fm.diagnostics, *reader.notes]
     errors = [d for d in notes if d.severity == "error"]
     if errors or name is None:
         raise AgentFileError(errors)
@@ -187,6 +192,21 @@ def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -
     agent = Agent(name=name, description=prose, examples=examples, prompt=prompt, tools=tools,
                   model=model, source=source, metadata=metadata)
     return ParsedAgent(agent, tuple(notes))
+
+
+def _valid_unicode(text: str, source: str | None) -> tuple[str, list[Diagnostic]]:
+    """``text`` with lone surrogates replaced by U+FFFD, and the warning saying so."""
+    if text.isascii():
+        return text, []
+    first = _SURROGATE.search(text)
+    if first is None:
+        return text, []
+    count = len(_SURROGATE.findall(text))
+    note = Diagnostic("warning", source, f"the text holds {count} code point(s) that are not valid "
+                      f"Unicode (lone surrogates); each was replaced by U+FFFD",
+                      line=text.count("\n", 0, first.start()) + 1,
+                      fix="save the file as UTF-8 (or decode it with errors='replace')")
+    return _SURROGATE.sub("\ufffd", text), [note]
 
 
 class _Dumper(yaml.SafeDumper):
