@@ -291,28 +291,27 @@ def _add_agents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="do not print loading warnings")
 
 
+def _add_request_command(commands: Any, name: str, help_text: str, handler: Any, *, k: int, k_help: str) -> None:
+    """A command that routes one request: ``pick`` and ``explain`` take the same options."""
+    command = commands.add_parser(name, help=help_text)
+    command.add_argument("request", help="the user's request")
+    _add_agents_option(command)
+    command.add_argument("--router", metavar="FILE", help="a saved router (from `agentroute build`) instead of --agents")
+    command.add_argument("-k", type=int, default=k, help=k_help)
+    command.add_argument("--threshold", type=float, help="abstain below this score")
+    command.add_argument("--json", action="store_true", help="print one JSON object")
+    command.set_defaults(handler=handler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentroute", description="Route requests to subagents, offline and deterministically.")
     parser.add_argument("--version", action="version", version=f"agentroute {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    pick = commands.add_parser("pick", help="pick the agent for a request (or none)")
-    pick.add_argument("request", help="the user's request")
-    _add_agents_option(pick)
-    pick.add_argument("--router", metavar="FILE", help="a saved router (from `agentroute build`) instead of --agents")
-    pick.add_argument("-k", type=int, default=1, help="also show the top K agents (default 1)")
-    pick.add_argument("--threshold", type=float, help="abstain below this score")
-    pick.add_argument("--json", action="store_true", help="print one JSON object")
-    pick.set_defaults(handler=cmd_pick)
-
-    explain = commands.add_parser("explain", help="show the terms and fields behind the top agents' scores")
-    explain.add_argument("request", help="the user's request")
-    _add_agents_option(explain)
-    explain.add_argument("--router", metavar="FILE", help="a saved router instead of --agents")
-    explain.add_argument("-k", type=int, default=3, help="explain the top K agents (default 3)")
-    explain.add_argument("--threshold", type=float, help="abstain below this score")
-    explain.add_argument("--json", action="store_true", help="print one JSON object")
-    explain.set_defaults(handler=cmd_explain)
+    _add_request_command(commands, "pick", "pick the agent for a request (or none)", cmd_pick,
+                         k=1, k_help="also show the top K agents (default 1)")
+    _add_request_command(commands, "explain", "show the terms and fields behind the top agents' scores", cmd_explain,
+                         k=3, k_help="explain the top K agents (default 3)")
 
     listing = commands.add_parser("list", help="list the agents that load, and where each came from")
     _add_agents_option(listing)
