@@ -23,15 +23,16 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import peers  # noqa: E402
-import report  # noqa: E402
-import synthetic  # noqa: E402
+import peers
+import report
+import synthetic
 
-from agentroute import Agent, Registry, Router, bench  # noqa: E402
+from agentroute import Agent, Registry, Router, bench
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -51,7 +52,7 @@ def log(message: str) -> None:
 def git_state() -> dict[str, Any]:
     """The commit measured, and whether the working tree differed from it."""
     def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True)
+        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True, check=False)
         return done.stdout.strip() if done.returncode == 0 else ""
 
     return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}

@@ -131,8 +131,8 @@ class Figures:
             f"reloads              {self.reloads}",
             f"exceptions           {len(self.exceptions)}",
             f"mismatches           {len(self.mismatches)}",
-            f"answers from v1/v2   {self.answered_by['v1']:,} / {self.answered_by['v2']:,} "
-            f"(same in both: {self.answered_by['either']:,})",
+            (f"answers from v1/v2   {self.answered_by['v1']:,} / {self.answered_by['v2']:,} "
+             f"(same in both: {self.answered_by['either']:,})"),
             f"wall time            {self.seconds:.1f} s",
         ] + [f"  exception: {e}" for e in self.exceptions[:5]]
           + [f"  mismatch: {m}" for m in self.mismatches[:5]])

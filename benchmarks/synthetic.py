@@ -20,7 +20,7 @@ requests on every machine and in every process (no hash-order dependence).
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def zipf_probabilities(size: int, exponent: float = ZIPF_EXPONENT) -> np.ndarray
 
 
 def _lognormal_length(rng: np.random.Generator, median: int, sigma: float, low: int) -> int:
-    return max(low, int(round(median * float(np.exp(rng.normal(0.0, sigma))))))
+    return max(low, round(median * float(np.exp(rng.normal(0.0, sigma)))))
 
 
 def _sentences(words: list[str], rng: np.random.Generator) -> str:
@@ -103,7 +103,7 @@ def make_agents(n: int, *, seed: int = 0) -> list[Agent]:
     for i in range(n):
         topic = rng.choice(topic_pool, size=TOPIC_WORDS, replace=False)
 
-        def draw(count: int) -> list[str]:
+        def draw(count: int, topic: np.ndarray = topic) -> list[str]:
             # Inverse-CDF sampling: rng.choice(p=...) would rebuild a 60k-entry CDF per call.
             ids = np.minimum(np.searchsorted(cdf, rng.random(count)), len(words) - 1)
             from_topic = rng.random(count) < TOPIC_SHARE

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import Agent, Router
-from agentroute import bench
+from agentroute import Agent, Router, bench
 from agentroute.index import Index
 from agentroute.scoring import make_weights
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from agentroute import Agent, Router
-from agentroute.router import Route
 from agentroute.errors import RegistryError
+from agentroute.router import Route
 
 STRESS_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "stress.py"
 

@@ -28,10 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import Agent, AgentFileError, Example, Registry, Router
-from agentroute import loading
+from agentroute import Agent, AgentFileError, Example, Registry, Router, loading
 from agentroute.cli import main
-from agentroute.errors import AgentrouteError
 from agentroute.frontmatter import split_frontmatter
 from agentroute.loading import DEFAULT_MAX_FILE_BYTES, load_file, load_paths
 from agentroute.parsing import parse_agent
@@ -404,7 +402,7 @@ def agents_dir(tmp_path):
 
 def run_cli(*argv: str | bytes, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "agentroute", *argv], capture_output=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, check=False)
 
 
 def assert_answered_or_refused_in_one_line(done: subprocess.CompletedProcess) -> None:
@@ -469,7 +467,7 @@ def test_cli_hook_takes_nul_and_surrogates_from_json(agents_dir, tmp_path, promp
     Router.from_paths([agents_dir]).save(saved)
     event = json.dumps({"hook_event_name": "UserPromptSubmit", "prompt": prompt})
     done = subprocess.run([sys.executable, "-m", "agentroute", "hook", "claude-code", "--router", str(saved)],
-                          input=event.encode(), capture_output=True, timeout=120)
+                          input=event.encode(), capture_output=True, timeout=120, check=False)
     assert done.returncode == 0 and b"Traceback" not in done.stderr
     if "sql" in prompt:
         assert "sql-expert" in json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
@@ -504,8 +502,8 @@ def test_every_real_agent_file_loads_in_one_registry():
     clashes = [d for d in registry.diagnostics if "already defined" in d.message]
     loaded = {a.source for a in registry} | {d.path for d in clashes}
     missed = sorted(str(f.relative_to(CORPORA)) for f in files if str(f) not in loaded)
-    assert missed == ["_near_misses/supatest-ai__awesome-claude-code-sub-agents/"
-                      "how-to-write-good-subagents.md"]
+    assert missed == [("_near_misses/supatest-ai__awesome-claude-code-sub-agents/"
+                       "how-to-write-good-subagents.md")]
     with_frontmatter = [f for f in files
                         if split_frontmatter(f.read_text(encoding="utf-8", errors="replace")).frontmatter]
     assert all(str(f) in loaded for f in with_frontmatter)

@@ -9,6 +9,8 @@
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 from agentroute._version import __version__
 from agentroute.errors import (
     AgentFileError,
@@ -21,11 +23,41 @@ from agentroute.errors import (
     RegistryError,
     RouterFileError,
 )
-from agentroute.evaluation import EvalReport, evaluate, tune_threshold
-from agentroute.labelled import LabelledRequest, read_labelled
 from agentroute.model import Agent, Example
-from agentroute.registry import Registry
-from agentroute.router import Route, Router
+
+if TYPE_CHECKING:
+    from agentroute.evaluation import EvalReport, evaluate, tune_threshold
+    from agentroute.labelled import LabelledRequest, read_labelled
+    from agentroute.registry import Registry
+    from agentroute.router import Route, Router
+
+# Imported on first use (PEP 562): a cold start (`agentroute pick --router FILE`) pays for
+# every import, and serving needs neither the evaluation nor the labelled-data code.
+_LAZY = {
+    "EvalReport": "agentroute.evaluation",
+    "evaluate": "agentroute.evaluation",
+    "tune_threshold": "agentroute.evaluation",
+    "LabelledRequest": "agentroute.labelled",
+    "read_labelled": "agentroute.labelled",
+    "Registry": "agentroute.registry",
+    "Route": "agentroute.router",
+    "Router": "agentroute.router",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentroute' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Agent",

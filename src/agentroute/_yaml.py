@@ -4,17 +4,17 @@ Safe: only ``SafeLoader`` (the libyaml ``CSafeLoader`` when PyYAML was built
 with it, for speed). Bounded: frontmatter never needs anchors and aliases, so
 a block with more than :data:`MAX_ALIASES` aliases is refused before anything
 is built. That stops "billion laughs" blocks, whose nested aliases are cheap
-for the parser but explode for whoever walks or dumps the result. A few aliases can still multiply a
-large anchored value (``&a`` on a 500 KB list, then ``[*a, *a, *a]`` nested
-four deep is 324 copies), so the text the aliases stand for is counted too and
-a block whose aliases expand to more than :data:`MAX_ALIAS_EXPANSION`
-characters is refused. Nesting deeper than :data:`MAX_DEPTH` is refused too:
-libyaml's composer recurses in C and crashes the interpreter (a segfault, not
-an exception) on ``[[[[...``. A block of more than :data:`MAX_NODES` keys,
-values and items is refused as well: real frontmatter has a few dozen, and a
-1 MB list of half a million items would take seconds to build. Text that UTF-8 cannot encode (lone surrogates,
-which libyaml cannot take) is a :class:`yaml.YAMLError` like any unreadable
-character.
+for the parser but explode for whoever walks or dumps the result. A few
+aliases can still multiply a large anchored value (``&a`` on a 500 KB list,
+then ``[*a, *a, *a]`` nested four deep is 324 copies), so what the aliases
+stand for is counted too, and a block whose aliases stand for more than
+:data:`MAX_ALIAS_EXPANSION` characters is refused. Nesting deeper than
+:data:`MAX_DEPTH` is refused: libyaml's composer recurses in C and crashes the
+interpreter (a segfault, not an exception) on ``[[[[...``. So is a block of
+more than :data:`MAX_NODES` keys, values and items: real frontmatter has a few
+dozen, and a 1 MB list of half a million items takes seconds to build. Text
+that UTF-8 cannot encode (lone surrogates, which libyaml cannot take) is a
+:class:`yaml.YAMLError` like any unreadable character.
 """
 
 from __future__ import annotations
@@ -134,9 +134,8 @@ def _line(event: yaml.Event) -> int:
 def load_node(text: str) -> yaml.Node | None:
     """Compose ``text`` into a node graph (None when empty).
 
-    Raises :class:`Refused` (too many aliases, aliases that stand for too much, too
-    many nodes, too deep) or
-    :class:`yaml.YAMLError`.
+    Raises :class:`Refused` (too many aliases, aliases that stand for too much,
+    too many nodes, too deep) or :class:`yaml.YAMLError`.
     """
     try:
         text.encode("utf-8")

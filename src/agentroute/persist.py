@@ -61,15 +61,25 @@ def _agent_from_json(data: dict[str, Any]) -> Agent:
 
 
 def _weights_arrays(weights: Weights) -> dict[str, np.ndarray]:
+    # A dense W is stored in its sparse form: it is mostly zeros, and a cold start reads and
+    # checksums every byte of the file (11.7 MB -> 2.0 MB at 100 synthetic agents).
     if isinstance(weights, DenseWeights):
-        return {"dense_rows": weights.rows}
+        rows, columns = np.nonzero(weights.rows)
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=weights.rows.shape[0]))))
+        return {"indptr": indptr.astype(np.int64), "indices": columns.astype(np.int32),
+                "data": weights.rows[rows, columns], "dense": np.ones(1, dtype=np.int8)}
     assert isinstance(weights, SparseWeights)
     return {"indptr": weights.indptr, "indices": weights.indices, "data": weights.data}
 
 
 def _weights_from_arrays(arrays: Any, n_agents: int) -> Weights:
-    if "dense_rows" in arrays:
+    if "dense_rows" in arrays:  # files written before dense W was stored sparse
         return DenseWeights(arrays["dense_rows"])
+    if "dense" in arrays:  # densified with numpy alone: importing scipy costs ~240 ms
+        indptr = arrays["indptr"]
+        rows = np.zeros((len(indptr) - 1, n_agents), dtype=np.float32)
+        rows[np.repeat(np.arange(len(indptr) - 1), np.diff(indptr)), arrays["indices"]] = arrays["data"]
+        return DenseWeights(rows)
     return SparseWeights(arrays["indptr"], arrays["indices"], arrays["data"], n_agents)
 
 

@@ -39,6 +39,10 @@ _BOILERPLATE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# Every branch above begins at a word starting with one of these letters, or at "<". Testing
+# that first lets the engine skip most positions: same matches, 4-5x faster on agent bodies
+# (fitting 10,000 agents spent ~10 s of ~30 s in this substitution).
+_BOILERPLATE = re.compile(r"(?:(?<!\w)(?=[uicedlpmn])|(?=<))(?:" + _BOILERPLATE.pattern + ")", _BOILERPLATE.flags)
 
 #: Words every agent file uses about itself; stop words for routing. "agent" itself is
 #: not one: the boilerplate phrases that use it are cut above, and meta-agents

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 
 from agentroute.errors import RegistryError, RouterFileError
-from agentroute.explain import Explanation
 from agentroute.index import Index, build_profile_index
 from agentroute.linear import build_linear_index, wants_linear
 from agentroute.mentions import MentionFinder
 from agentroute.model import Agent
 from agentroute.profile import validate_field_weights
 from agentroute.registry import Registry
+
+if TYPE_CHECKING:
+    from agentroute.explain import Explanation
 
 Strategy = Literal["auto", "profile", "linear"]
 

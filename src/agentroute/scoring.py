@@ -49,7 +49,12 @@ class DenseWeights:
         return values.astype(np.float32) @ self.rows.take(ids, axis=0)
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
-        return np.asarray(queries @ self.rows, dtype=np.float64)
+        # float64 queries against float32 W make scipy copy all of W to float64 on every call
+        # (10 MB at 100 agents, per chunk); keep that copy, made on the first batch.
+        rows64 = self.__dict__.get("_rows64")
+        if rows64 is None:
+            rows64 = self._rows64 = self.rows.astype(np.float64)
+        return np.asarray(queries @ rows64)
 
     def to_csr(self) -> csr_matrix:
         from scipy.sparse import csr_matrix
@@ -80,7 +85,11 @@ class SparseWeights:
         return np.bincount(self.indices[positions], weights=weights, minlength=self.n_agents)
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
-        return np.asarray((queries @ self.to_csr()).toarray(), dtype=np.float64)
+        # The CSR wrapper (with float64 data: no up-cast of W per call) is built once, on the first batch.
+        csr = self.__dict__.get("_csr64")
+        if csr is None:
+            csr = self._csr64 = self.to_csr().astype(np.float64)
+        return np.asarray((queries @ csr).toarray())
 
     def to_csr(self) -> csr_matrix:
         from scipy.sparse import csr_matrix
