@@ -106,3 +106,27 @@ def test_module_entry_point_runs():
 
     done = subprocess.run([sys.executable, "-m", "agentroute", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("agentroute ")
+
+
+@pytest.mark.parametrize("command", [["explain", "--json"], ["list", "--json"], ["pick", "--json"]])
+def test_json_outputs_survive_an_ascii_stdout(command, tmp_path):
+    """Non-ASCII agent text must not turn a JSON answer into an encoding error on a narrow stdout."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "cafe.md").write_text(
+        "---\nname: café-helper\ndescription: Aide pour le café et la crème brûlée.\n---\nTu aides. ☕\n",
+        encoding="utf-8",
+    )
+    request = ["café crème brûlée ☕"] if command[0] != "list" else []
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [sys.executable, "-m", "agentroute", *command, "--agents", str(folder), *request],
+        capture_output=True, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    text = json.dumps(json.loads(done.stdout.decode("ascii")))
+    assert "caf\\u00e9-helper" in text

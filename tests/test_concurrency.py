@@ -99,8 +99,6 @@ def test_failed_reloads_under_load_keep_the_old_index():
     assert errors == [] and answers and all(a == expected for a in answers)
 
 
-@pytest.mark.xfail(strict=True, reason="explain() re-reads the router state through rank() and "
-                   "pick(); fix proposed for src/agentroute/explain.py in docs/reliability.md")
 def test_explain_takes_one_snapshot_of_the_router():
     """explain() must answer from the index it started with, even if a reload lands meanwhile.
 

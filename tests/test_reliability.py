@@ -528,8 +528,6 @@ def test_a_router_over_agents_with_lone_surrogates_saves_and_loads(tmp_path):
     assert loaded.pick("sql queries") == router.pick("sql queries")
 
 
-@pytest.mark.xfail(strict=True, reason="formats/claude_json.py hands JSON '\\ud800' escapes through as "
-                                       "lone surrogates; diff proposed in docs/reliability.md")
 def test_agents_json_with_surrogate_escapes_gives_valid_unicode():
     from agentroute.formats import read_agents
 

@@ -110,7 +110,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                  "terms": [{"term": t.term, "contribution": t.contribution, "fields": t.fields} for t in a.terms]}
                 for a in explanation.agents
             ],
-        }, ensure_ascii=False))
+        }))
         return 0
     print(f"verdict: {explanation.verdict}")
     print(f"known terms: {', '.join(explanation.known_terms) or '(none)'}")
@@ -140,7 +140,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for a in registry
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json.dumps(rows))
         return 0
     width = max(len(r["name"]) for r in rows)
     for r in rows:

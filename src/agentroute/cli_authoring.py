@@ -56,7 +56,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if args.json:
         counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
         print(json.dumps({"agents": len(registry), "counts": counts,
-                          "findings": findings_to_json(findings)}, ensure_ascii=False))
+                          "findings": findings_to_json(findings)}))
     else:
         print(format_findings(findings))
     return 1 if at_or_above(findings, args.fail_on) else 0

@@ -85,6 +85,9 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
 
 def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
     """Explain ``router``'s answer for ``request`` (see :meth:`Router.explain`)."""
+    from agentroute.router import _check_k
+
+    _check_k(k)
     text = router._prepare(request) or ""
     index, finder, _ = router._state
     ids, values = index.space.vectorize(text)
@@ -93,7 +96,9 @@ def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Expl
     names = _terms_by_id(index)
     csr = index.weights.to_csr() if len(ids) else None
     agents = []
-    for route in router.rank(text, k=k):
+    # Rank and pick from this one snapshot: calling router.rank()/pick() would read
+    # router._state again, and a reload in between would mix two indexes.
+    for route in router._ranking(index, scores, named, k):
         position = index.agents.index(route.agent)
         column = np.asarray(csr[ids, position].todense()).ravel() if csr is not None else np.zeros(0)
         contributions = values * column
@@ -115,7 +120,7 @@ def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Expl
     return Explanation(
         request=request,
         strategy=index.strategy,
-        picked=router.pick(request),
+        picked=router._decide(index, scores, known, named) if text else None,
         verdict=verdict(router, index, scores, known, named),
         known_terms=tuple(names[int(i)] for i in ids),
         agents=tuple(agents),

@@ -155,4 +155,4 @@ def _answer(stdin_text: str, router_loader: RouterLoader) -> str:
     if router is None:
         return ""
     response = hook_response(event, router)
-    return json.dumps(response, ensure_ascii=False) + "\n" if response else ""
+    return json.dumps(response) + "\n" if response else ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from agentroute.errors import AgentFileError, Diagnostic
@@ -27,11 +28,25 @@ from ._common import build, error, key_line, text_field, tool_list
 __all__ = ["read_claude_json"]
 
 _FIX = "add \"description\": \"Use this agent when ...\""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_valid(item) for item in value]
+    return value  # objects were made valid by _valid_pairs already
+
+
+def _valid_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {_valid(key): _valid(value) for key, value in pairs}
 
 
 def read_claude_json(text: str, path: str | None) -> list[ParsedAgent]:
     try:
-        data = json.loads(text)
+        # "\ud800" escapes would give lone surrogates, which no file can hold: U+FFFD instead.
+        data = json.loads(text, object_pairs_hook=_valid_pairs)
     except json.JSONDecodeError as exc:
         raise error(path, f"invalid JSON: {exc.msg}", line=exc.lineno,
                     fix="check commas and quotes (JSON has no comments or trailing commas)") from None
