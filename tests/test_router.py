@@ -268,3 +268,11 @@ def test_batch_routing_with_joblib_processes(small_agents):
     router = Router(small_agents)
     requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx"] * 700
     assert router.pick_many(requests, n_jobs=2) == router.pick_many(requests)
+
+
+def test_batch_abstains_like_single_routing_at_a_threshold_one_ulp_above_the_score(small_agents):
+    """Batch scores are computed in float32; the threshold must still compare in float64."""
+    score = Router(small_agents, threshold=0.0).pick("sql pizza").score
+    router = Router(small_agents, threshold=float(np.nextafter(score, 2.0)))
+    assert router.pick("sql pizza") is None
+    assert router.pick_many(["sql pizza", "sql pizza"]) == [None, None]

@@ -8,9 +8,13 @@ underscores count as the same separator.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Iterable, Sequence
 
 _SEPARATORS = re.compile(r"[\s_-]+")
+#: What find()'s cheap test looks for, as one pattern over a whole batch.
+_CUE = re.compile(r"agent|@", re.IGNORECASE)
 
 _MENTION = re.compile(
     r"""
@@ -45,3 +49,28 @@ class MentionFinder:
             if position is not None:
                 return position
         return None
+
+    def find_many(self, requests: Sequence[str]) -> list[int | None]:
+        """``find`` for each request; one scan of the joined batch picks the few worth a closer look."""
+        found: list[int | None] = [None] * len(requests)
+        joined = "".join(requests)
+        if "@" not in joined and "agent" not in joined.lower():
+            return found
+        ends = list(accumulate(map(len, requests)))
+        for row in {bisect_right(ends, at) for at in _cue_positions(joined)}:
+            found[row] = self.find(requests[row])
+        return found
+
+
+def _cue_positions(text: str) -> list[int]:
+    """Where "agent" (any case) or "@" starts in ``text``: str.find runs far faster than a regex scan."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two; positions would shift
+        return [cue.start() for cue in _CUE.finditer(text)]
+    positions = []
+    for needle, haystack in (("agent", lowered), ("@", text)):
+        at = haystack.find(needle)
+        while at >= 0:
+            positions.append(at)
+            at = haystack.find(needle, at + 1)
+    return positions

@@ -32,7 +32,7 @@ DEFAULT_MAX_REQUEST_CHARS = 20_000
 
 #: Batch routing scores this many requests per matrix product, and at most this many cells at once.
 _BATCH_ROWS = 1024
-_BATCH_CELLS = 4_000_000
+_BATCH_CELLS = 250_000
 
 Reason = Literal["score", "mention"]
 
@@ -289,7 +289,7 @@ class Router:
     def _batch(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
         if isinstance(requests, str):
             raise TypeError("batch routing takes a sequence of str, not a single str")
-        texts = [self._prepare(r) for r in requests]
+        texts = self._prepare_many(requests)
         state = self._state
         if n_jobs is None or n_jobs == 1 or len(texts) < 2 * _BATCH_ROWS:
             return self._route_chunk(state, texts, k)
@@ -299,7 +299,18 @@ class Router:
         parts = Parallel(n_jobs=n_jobs)(delayed(self._route_chunk)(state, chunk, k) for chunk in chunks)
         return [answer for part in parts for answer in part]
 
-    def _route_chunk(self, state: tuple[Index, MentionFinder, Registry], texts: list[str | None], k: int | None) -> list[object]:
+    def _prepare_many(self, requests: Sequence[str]) -> list[str]:
+        """``_prepare`` for a batch, without a Python call per request: blank requests stay
+        as they are, since they score nothing and name no agent, as None would."""
+        texts = list(requests)
+        if not set(map(type, texts)) <= {str}:
+            for text in texts:
+                _check_request(text)  # names the first type that is not a str
+        if texts and max(map(len, texts)) > self.max_request_chars:
+            texts = [text[: self.max_request_chars] for text in texts]
+        return texts
+
+    def _route_chunk(self, state: tuple[Index, MentionFinder, Registry], texts: list[str], k: int | None) -> list[object]:
         index, finder, _ = state
         agents = index.agents
         threshold = self.threshold if self.threshold is not None else index.default_threshold
@@ -307,8 +318,8 @@ class Router:
         rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(agents))))
         for start in range(0, len(texts), rows):
             chunk = texts[start : start + rows]
-            scores, known = index.score_many([t or "" for t in chunk])
-            named = [self._find_mention(finder, t) for t in chunk]
+            scores, known = index.score_many(chunk)
+            named = finder.find_many(chunk) if self.mentions else [None] * len(chunk)
             if k is not None:
                 answers += [self._ranking(index, row, n, k) for row, n in zip(scores, named)]
                 continue
@@ -319,10 +330,8 @@ class Router:
             if self.margin > 0 and scores.shape[1] > 1:
                 second = np.partition(scores, -2, axis=1)[:, -2]
                 accept &= best_scores - second >= self.margin
-            for text, n, ok, b, score in zip(chunk, named, accept.tolist(), best.tolist(), best_scores.tolist()):
-                if text is None:
-                    answers.append(None)
-                elif n is not None:
+            for n, ok, b, score in zip(named, accept.tolist(), best.tolist(), best_scores.tolist()):
+                if n is not None:
                     answers.append(Route(agents[n], 1.0, "mention"))
                 else:
                     answers.append(Route(agents[b], score) if ok else None)
