@@ -266,8 +266,9 @@ def test_batch_routing_equals_single_routing(small_agents):
 
 def test_batch_routing_with_joblib_processes(small_agents):
     router = Router(small_agents)
-    requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx"] * 700
+    requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx", "ask the test-writer agent", ""] * 500
     assert router.pick_many(requests, n_jobs=2) == router.pick_many(requests)
+    assert router.rank_many(requests, k=2, n_jobs=2) == router.rank_many(requests, k=2)
 
 
 def test_batch_abstains_like_single_routing_at_a_threshold_one_ulp_above_the_score(small_agents):

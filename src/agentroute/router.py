@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -33,6 +33,8 @@ DEFAULT_MAX_REQUEST_CHARS = 20_000
 #: Batch routing scores this many requests per matrix product, and at most this many cells at once.
 _BATCH_ROWS = 1024
 _BATCH_CELLS = 250_000
+#: Batches smaller than this run in the calling process whatever ``n_jobs`` says.
+_PARALLEL_MIN_ROWS = 2 * _BATCH_ROWS
 
 Reason = Literal["score", "mention"]
 
@@ -290,14 +292,19 @@ class Router:
         if isinstance(requests, str):
             raise TypeError("batch routing takes a sequence of str, not a single str")
         texts = self._prepare_many(requests)
-        state = self._state
-        if n_jobs is None or n_jobs == 1 or len(texts) < 2 * _BATCH_ROWS:
-            return self._route_chunk(state, texts, k)
-        from joblib import Parallel, delayed
+        index, finder, _ = self._state  # one snapshot for the whole batch
+        threshold = self.threshold if self.threshold is not None else index.default_threshold
+        rule = (threshold, self.margin, self.mentions)
+        if n_jobs is None or n_jobs == 1 or len(texts) < _PARALLEL_MIN_ROWS:
+            return _routes(index, _decide_many(index, finder, texts, k, rule), k)
+        from joblib import Parallel, delayed, effective_n_jobs
 
-        chunks = [texts[i : i + _BATCH_ROWS * 4] for i in range(0, len(texts), _BATCH_ROWS * 4)]
-        parts = Parallel(n_jobs=n_jobs)(delayed(self._route_chunk)(state, chunk, k) for chunk in chunks)
-        return [answer for part in parts for answer in part]
+        # A few large tasks per worker: each task ships the index to its worker, and only
+        # compact arrays come back; Route objects are made here.
+        size = max(_PARALLEL_MIN_ROWS // 2, -(-len(texts) // (4 * effective_n_jobs(n_jobs))))
+        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+        parts = Parallel(n_jobs=n_jobs)(delayed(_decide_many)(index, finder, chunk, k, rule) for chunk in chunks)
+        return [answer for part in parts for answer in _routes(index, part, k)]
 
     def _prepare_many(self, requests: Sequence[str]) -> list[str]:
         """``_prepare`` for a batch, without a Python call per request: blank requests stay
@@ -309,33 +316,6 @@ class Router:
         if texts and max(map(len, texts)) > self.max_request_chars:
             texts = [text[: self.max_request_chars] for text in texts]
         return texts
-
-    def _route_chunk(self, state: tuple[Index, MentionFinder, Registry], texts: list[str], k: int | None) -> list[object]:
-        index, finder, _ = state
-        agents = index.agents
-        threshold = self.threshold if self.threshold is not None else index.default_threshold
-        answers: list[object] = []
-        rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, len(agents))))
-        for start in range(0, len(texts), rows):
-            chunk = texts[start : start + rows]
-            scores, known = index.score_many(chunk)
-            named = finder.find_many(chunk) if self.mentions else [None] * len(chunk)
-            if k is not None:
-                answers += [self._ranking(index, row, n, k) for row, n in zip(scores, named)]
-                continue
-            # The pick rule of _decide, vectorised over the chunk.
-            best = scores.argmax(axis=1)
-            best_scores = np.clip(scores[np.arange(len(chunk)), best], 0.0, 1.0)
-            accept = (known > 0) & (best_scores >= threshold) & (best_scores > 0)
-            if self.margin > 0 and scores.shape[1] > 1:
-                second = np.partition(scores, -2, axis=1)[:, -2]
-                accept &= best_scores - second >= self.margin
-            for n, ok, b, score in zip(named, accept.tolist(), best.tolist(), best_scores.tolist()):
-                if n is not None:
-                    answers.append(Route(agents[n], 1.0, "mention"))
-                else:
-                    answers.append(Route(agents[b], score) if ok else None)
-        return answers
 
     # -- persistence ------------------------------------------------------------------
 
@@ -375,3 +355,64 @@ class Router:
         return f"Router({len(self.agents)} agents, strategy={self.index.strategy!r}, threshold={self.effective_threshold:.4g})"
 
 
+class _Decisions(NamedTuple):
+    """Batch answers as plain arrays (cheap to send back from a worker process).
+
+    ``named``: the agent a request names, or -1. For picks, ``agents``/``scores`` have one
+    column: the agent picked (-1: abstain) and its score. For ranks, the top ``k`` of each row.
+    """
+
+    named: np.ndarray
+    agents: np.ndarray
+    scores: np.ndarray
+
+
+def _decide_many(index: Index, finder: MentionFinder, texts: list[str], k: int | None,
+                 rule: tuple[float, float, bool]) -> _Decisions:
+    """Score ``texts`` chunk by chunk and apply the pick rule of ``Router._decide`` (or take the top ``k``)."""
+    threshold, margin, mentions = rule
+    n_agents = len(index.agents)
+    rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, n_agents)))
+    width = 1 if k is None else min(k, n_agents)
+    named = np.full(len(texts), -1, dtype=np.int64)
+    agents = np.full((len(texts), width), -1, dtype=np.int64)
+    scores = np.zeros((len(texts), width))
+    for start in range(0, len(texts), rows):
+        chunk = texts[start : start + rows]
+        here = slice(start, start + len(chunk))
+        chunk_scores, known = index.score_many(chunk)
+        if mentions:
+            named[here] = [-1 if n is None else n for n in finder.find_many(chunk)]
+        if k is not None:
+            top = np.array([_top_k(row, k) for row in chunk_scores], dtype=np.int64).reshape(len(chunk), width)
+            agents[here] = top
+            scores[here] = np.take_along_axis(chunk_scores, top, axis=1)
+            continue
+        best = chunk_scores.argmax(axis=1)
+        best_scores = np.clip(chunk_scores[np.arange(len(chunk)), best], 0.0, 1.0)
+        accept = (known > 0) & (best_scores >= threshold) & (best_scores > 0)
+        if margin > 0 and n_agents > 1:
+            second = np.partition(chunk_scores, -2, axis=1)[:, -2]
+            accept &= best_scores - second >= margin
+        agents[here, 0] = np.where(accept, best, -1)
+        scores[here, 0] = best_scores
+    return _Decisions(named, agents, scores)
+
+
+def _routes(index: Index, decided: _Decisions, k: int | None) -> list[object]:
+    """Route objects (and None for abstentions) from batch decisions, as pick/rank return them."""
+    agents = index.agents
+    answers: list[object] = []
+    if k is None:
+        for n, a, score in zip(decided.named.tolist(), decided.agents[:, 0].tolist(), decided.scores[:, 0].tolist()):
+            if n >= 0:
+                answers.append(Route(agents[n], 1.0, "mention"))
+            else:
+                answers.append(Route(agents[a], score) if a >= 0 else None)
+        return answers
+    for n, top, top_scores in zip(decided.named.tolist(), decided.agents.tolist(), decided.scores.tolist()):
+        routes = [Route(agents[a], _clamp(score)) for a, score in zip(top, top_scores) if a != n]
+        if n >= 0:
+            routes.insert(0, Route(agents[n], 1.0, "mention"))
+        answers.append(routes[:k])
+    return answers
