@@ -138,3 +138,36 @@ def test_scores_are_the_same_whatever_thread_computes_them():
         for got, want in zip(answers, reference):
             assert [r.agent.name for r in got] == [r.agent.name for r in want]
             np.testing.assert_array_equal([r.score for r in got], [r.score for r in want])
+
+
+def test_threads_sharing_a_router_get_the_batch_answers_of_one_thread():
+    """Batch routing fills a shared word table as it meets new words; threads racing to fill
+    it must still get exactly the answers a single thread gets."""
+    words = [f"w{i:05d}x" for i in range(3_000)]
+    agents = [Agent(name=f"agent-{a}", description=" ".join(words[a::20])) for a in range(20)]
+    rng = np.random.default_rng(7)
+    batches = [[" ".join(rng.choice(words, 6)) for _ in range(2_100)] for _ in range(6)]
+    expected = [Router(agents, threshold=0.0).rank_many(batch, k=2) for batch in batches]
+    router = Router(agents, threshold=0.0)  # a fresh, empty word table
+    results: dict[int, list] = {}
+    errors: list[BaseException] = []
+
+    def work(number: int) -> None:
+        try:
+            results[number] = router.rank_many(batches[number], k=2)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke races
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(len(batches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    for number, answer in enumerate(expected):
+        assert results[number] == answer, f"batch {number} differs from single-thread routing"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from itertools import chain, groupby
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -110,6 +111,15 @@ class FeatureBlock:
         self._tokens_and_breaks = re.compile(f"(?:{pattern})|{_BREAK}").findall
         self._run_min_len = _RUN_PATTERNS.get(spec.token_pattern)
         self._batch_units: _BatchUnits | None = None
+        # The batch table numbers words as it meets them: one batch at a time may do so.
+        self._batch_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Worker processes get the fitted vocabulary and IDF, not this process's caches or lock.
+        return {"spec": self.spec, "vocabulary": self.vocabulary, "idf": self._idf, "offset": self.offset}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["spec"], state["vocabulary"], state["idf"], state["offset"])  # type: ignore[misc]
 
     @property
     def idf(self) -> np.ndarray:
@@ -190,13 +200,14 @@ class FeatureBlock:
         if joined.count(_BREAK) != len(texts) - 1:
             return None
         tokens = self._batch_tokens(joined.lower())
-        units_of = self._batch_units
-        if units_of is None:
-            units_of = self._batch_units = _BatchUnits(self, self._run_min_len or 1)
-        units_of.reset_if_full()
-        units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        with self._batch_lock:
+            units_of = self._batch_units
+            if units_of is None:
+                units_of = self._batch_units = _BatchUnits(self, self._run_min_len or 1)
+            units_of.reset_if_full()
+            units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            columns = np.concatenate((units_of.first[units], units_of.second[units]))
         rows = np.cumsum(units == 0)
-        columns = np.concatenate((units_of.first[units], units_of.second[units]))
         rows = np.concatenate((rows, rows))
         known = columns >= 0
         counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
