@@ -85,10 +85,20 @@ def test_build_then_pick_with_saved_router(agents_dir, tmp_path, capsys):
         (["pick", "x", "--agents", "/no/such/folder"], "agents path not found"),
         (["pick", "x", "--router", "/no/such/router.agr"], "cannot read saved router"),
         (["pick", "x", "-k", "0"], "-k must be at least 1"),
+        (["pick"], "the following arguments are required: request"),
+        (["pick", "x", "-k", "abc"], "invalid int value"),
+        (["no-such-command"], "invalid choice"),
+        (["pick", "x", "--router", "r.agr", "--agents", "."], "not both"),
+        (["bench", "--requests", "0"], "--requests must be at least 1"),
+        (["eval", "-o", "tuned.agr"], "only apply with --tune"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(argv, message, capsys, no_default_dirs):
-    assert main(argv) == 2
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own errors exit from inside parse_args
+        code = exit_.code
+    assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and err[0].startswith("agentroute: error:")
 
@@ -130,3 +140,24 @@ def test_json_outputs_survive_an_ascii_stdout(command, tmp_path):
     assert done.returncode == 0, done.stderr
     text = json.dumps(json.loads(done.stdout.decode("ascii")))
     assert "caf\\u00e9-helper" in text
+
+
+def test_threshold_applies_to_a_saved_router(agents_dir, tmp_path, capsys):
+    out = tmp_path / "router.agr"
+    assert main(["build", "--agents", str(agents_dir), "-o", str(out)]) == 0
+    assert main(["pick", "--router", str(out), "slow sql index", "--json"]) == 0
+    score = json.loads(capsys.readouterr().out)["score"]
+    assert main(["pick", "--router", str(out), "slow sql index", "--json", "--threshold", str(min(1.0, score + 0.01))]) == 0
+    assert json.loads(capsys.readouterr().out)["agent"] is None
+
+
+def test_eval_warns_about_labels_that_name_no_agent_and_reads_bad_csv_as_one_line(agents_dir, tmp_path, capsys):
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"text": "slow sql", "label": "sql-expert"}\n{"text": "x", "label": "nosuch"}\n')
+    assert main(["eval", "--agents", str(agents_dir), "--data", str(data)]) == 0
+    assert "name no loaded agent" in capsys.readouterr().err
+    big = tmp_path / "big.csv"
+    big.write_text("text,label\n" + "a" * 200_000 + ",sql-expert\n")
+    assert main(["eval", "--agents", str(agents_dir), "--data", str(big)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "big.csv:2: unreadable CSV" in err[0]

@@ -80,6 +80,10 @@ def test_detect_toml_and_json_by_content():
     codex = 'name = "r"\ndescription = "Reviews"\ndeveloper_instructions = "Review."\n'
     assert detect_format(Path("x/r.toml"), codex) == "codex"
     assert detect_format(Path("x/pyproject.toml"), '[project]\nname = "x"\n') is None
+    # Keys inside a table are not an agent's: pyproject.toml's [project] has name and description.
+    pyproject = '[build-system]\nrequires = []\n\n[project]\nname = "x"\ndescription = "A library"\n'
+    assert detect_format(Path("x/pyproject.toml"), pyproject) is None
+    assert detect_format(Path("x/r.toml"), codex + '\n[mcp_servers.docs]\ncommand = "x"\n') == "codex"
     agents = json.dumps({"a": {"description": "x", "prompt": "y"}})
     assert detect_format(Path("x/agents.json"), agents) == "claude-code-json"
     assert detect_format(Path("x/package.json"), '{"name": "x", "scripts": {"t": "jest"}}') is None

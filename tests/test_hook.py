@@ -98,12 +98,12 @@ def test_router_path_from_option_env_and_project_dir(project, tmp_path, monkeypa
     assert default_router_path(event("x"), environ={}).name == "agentroute.agr"
 
 
-def test_missing_router_file_is_silent(tmp_path, monkeypatch):
+def test_missing_router_file_gives_no_output_and_a_note_saying_how_to_build_one(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     monkeypatch.delenv("CLAUDE_PROJECT_DIR", raising=False)
     notes = []
     assert run_hook(json.dumps(event("slow SQL", cwd=tmp_path)), load_router_for(), on_error=notes.append) == ("", 0)
-    assert notes == []
+    assert len(notes) == 1 and str(tmp_path / DEFAULT_ROUTER_PATH) in notes[0] and "agentroute build -o" in notes[0]
 
 
 @pytest.mark.parametrize("stdin", ["", "not json", "[1, 2]", '{"prompt": 3}', "{" * 10])

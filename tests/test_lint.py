@@ -147,7 +147,12 @@ def test_name_clash_says_which_file_wins(tmp_path):
 def test_an_empty_registry_still_reports_its_files(tmp_path):
     write(tmp_path, "broken.md", "---\nname: [a, b]\ndescription: x\n---\n")
     findings = lint(Registry.from_paths([tmp_path]))
-    assert codes(findings) == ["AR100"]
+    assert codes(findings) == ["AR001", "AR100"]
+
+
+def test_an_empty_folder_is_an_error_not_a_clean_bill(tmp_path):
+    (f,) = lint(Registry.from_paths([tmp_path]))
+    assert (f.code, f.severity) == ("AR001", "error") and f.fix
 
 
 # --- descriptions (AR2xx) ------------------------------------------------------------------

@@ -202,3 +202,25 @@ def test_load_paths_keeps_order_of_paths(tmp_path):
     a = agent_file(tmp_path, "a")
     b = agent_file(tmp_path, "b")
     assert [x.name for x in load_paths([b, a]).agents] == ["b", "a"]
+
+
+def test_a_project_walk_enters_only_the_agents_folders_of_tool_homes(tmp_path):
+    agent = "---\nname: {}\ndescription: Does {}.\n---\nBody.\n"
+    files = {
+        ".claude/agents/a.md": agent.format("from-claude", "a"),
+        ".opencode/agent/b.md": agent.format("from-opencode", "b"),
+        ".github/agents/c.agent.md": agent.format("from-copilot", "c"),
+        ".github/ISSUE_TEMPLATE/bug.md": "---\nname: Bug report\nabout: Report a bug\n---\nSteps.\n",
+        ".claude/settings.md": agent.format("not-an-agent-folder", "x"),
+        ".git/hooks/x.md": agent.format("inside-git", "x"),
+        "docs/agents/d.md": agent.format("plain-folder", "d"),
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    from agentroute import Registry
+
+    names = Registry.from_paths([tmp_path]).names
+    assert sorted(names) == ["b", "from-claude", "from-copilot", "plain-folder"]  # OpenCode names agents by file
+    # Naming a tool's folder itself reads it whole, as before.
+    assert "not-an-agent-folder" in Registry.from_paths([tmp_path / ".claude"]).names

@@ -126,3 +126,23 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, small_agents):
     Router(small_agents[:2]).save(path)  # overwrite in place
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.agr"]
     assert len(Router.load(path).agents) == 2
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_saved_file_gets_the_mode_the_umask_gives_new_files(tmp_path, small_agents, umask):
+    """Not mkstemp's private 0600: a hook running as another user must be able to read the router."""
+    import os
+    import stat
+
+    previous = os.umask(umask)
+    try:
+        Router(small_agents).save(tmp_path / "r.agr")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "r.agr").stat().st_mode) == 0o666 & ~umask
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path, small_agents):
+    with pytest.raises(FileNotFoundError, match="does not exist") as caught:
+        Router(small_agents).save(tmp_path / "nope" / "r.agr")
+    assert ".tmp" not in str(caught.value)

@@ -129,3 +129,14 @@ def test_from_paths_size_cap_is_passed_on(tmp_path):
     write_agent(tmp_path / "a.md", "a", "x" * 500)
     registry = Registry.from_paths([tmp_path], max_file_bytes=100)
     assert len(registry) == 0 and "max_file_bytes=100" in registry.diagnostics[0].message
+
+
+def test_agent_tools_given_as_a_comma_string_are_split_like_frontmatter():
+    assert Agent(name="x", tools="Read, Edit,, Bash").tools == ("Read", "Edit", "Bash")
+    assert Agent(name="x", tools=["Read"]).tools == ("Read",)
+
+
+@pytest.mark.parametrize("field", ["description", "prompt"])
+def test_agent_text_fields_must_be_str(field):
+    with pytest.raises(TypeError, match=f"Agent.{field} must be a str, not NoneType"):
+        Agent(name="x", **{field: None})

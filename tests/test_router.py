@@ -141,15 +141,19 @@ def test_batches_take_a_sequence_not_a_str(router):
     assert [r.agent for r in router.rank_many(["slow query"], k=2)[0]] == [r.agent for r in router.rank("slow query", k=2)]
 
 
-def test_empty_registry_is_a_clear_error():
-    with pytest.raises(RegistryError, match="empty"):
+def test_empty_registry_is_a_clear_error(tmp_path):
+    with pytest.raises(RegistryError, match="no agents"):
         Router([])
+    # From paths, the error names the first loading problem: here, a mistyped folder.
+    with pytest.raises(RegistryError, match="no agents.*no such file or directory"):
+        Router.from_paths([tmp_path / "typo"])
 
 
 @pytest.mark.parametrize(
     "kwargs",
     [dict(threshold=-0.1), dict(threshold=1.5), dict(threshold="0.2"), dict(margin=2), dict(max_request_chars=0),
      dict(field_weights={"nope": 1.0}), dict(field_weights={"name": -1.0}),
+     dict(field_weights={"prompt": float("inf")}), dict(field_weights={"prompt": float("nan")}),
      dict(field_weights={f: 0.0 for f in FIELDS})],
 )
 def test_bad_parameters_are_refused(kwargs):

@@ -40,7 +40,7 @@ def load_registry(args: argparse.Namespace) -> Any:
     from agentroute.registry import Registry
 
     paths, builtin = _resolve_agent_paths(getattr(args, "agents", None))
-    if builtin:
+    if builtin and not getattr(args, "quiet", False):
         print("agentroute: no ./.claude/agents or ~/.claude/agents found; using the built-in example agents", file=sys.stderr)
     for path in paths:
         if not Path(os.path.expanduser(path)).exists():
@@ -58,7 +58,13 @@ def load_router(args: argparse.Namespace) -> Any:
     from agentroute.router import Router
 
     if getattr(args, "router", None):
-        return Router.load(args.router)
+        if getattr(args, "agents", None):
+            raise UsageError("give --router FILE or --agents PATH, not both (a saved router holds its agents)")
+        router = Router.load(args.router)
+        if getattr(args, "threshold", None) is not None:
+            router.threshold = args.threshold
+            router._validate()  # the same check Router(threshold=...) makes
+        return router
     return Router(load_registry(args), **router_options(args))
 
 
@@ -175,6 +181,9 @@ def _split_for_tuning(rows: list[Any]) -> tuple[list[Any], list[Any]]:
     """A seeded, stratified half split when no --val file is given: tune on one half, report the other."""
     from sklearn.model_selection import train_test_split
 
+    if len(rows) < 4:
+        raise UsageError(f"--tune without --val splits the data in half, and {len(rows)} row(s) are too few; "
+                         "give --val FILE or more labelled requests")
     labels = [r.label or "none" for r in rows]
     counts = {label: labels.count(label) for label in labels}
     stratify = labels if min(counts.values()) >= 2 else None
@@ -188,6 +197,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from agentroute.reports import format_eval, format_loo
     from agentroute.router import Router
 
+    if not args.tune and (args.output or args.val or args.min_in_scope_accuracy is not None):
+        raise UsageError("-o/--output, --val and --min-in-scope-accuracy only apply with --tune")
     paths, builtin = _resolve_agent_paths(args.agents)
     registry = load_registry(args)
     if args.loo:
@@ -211,6 +222,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if data is None:
         raise UsageError("eval needs --data FILE (JSONL or CSV with text,label), or --loo")
     rows = read_labelled(data)
+    unknown = sorted({r.label for r in rows if r.label is not None} - {a.name for a in registry})
+    if unknown:
+        print(f"agentroute: warning: {len(unknown)} label(s) name no loaded agent and can only count as misses: "
+              f"{', '.join(map(repr, unknown[:5]))}{' ...' if len(unknown) > 5 else ''}", file=sys.stderr)
     options = router_options(args)
     router = Router(registry, **options)
     if args.tune:
@@ -254,6 +269,8 @@ def _bench_requests(agents: Sequence[Any], count: int, seed: int = 0) -> list[st
 def cmd_bench(args: argparse.Namespace) -> int:
     from agentroute.bench import run_bench
 
+    if args.requests < 1:
+        raise UsageError(f"--requests must be at least 1, got {args.requests}")
     registry = load_registry(args)
     requests = _bench_requests(list(registry), args.requests)
     if not requests:
@@ -285,7 +302,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _add_agents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agents", action="append", metavar="PATH",
-                        help="agent folder (recursive *.md) or file; repeat for several; "
+                        help="agent folder (walked recursively; see docs/formats.md) or file; repeat for several; "
                              "default: ./.claude/agents, ~/.claude/agents, else the built-in examples")
     parser.add_argument("--strict", action="store_true", help="treat every loading warning as an error")
     parser.add_argument("--quiet", action="store_true", help="do not print loading warnings")
@@ -304,7 +321,7 @@ def _add_request_command(commands: Any, name: str, help_text: str, handler: Any,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="agentroute", description="Route requests to subagents, offline and deterministically.")
+    parser = _OneLineErrors(prog="agentroute", description="Route requests to subagents, offline and deterministically.")
     parser.add_argument("--version", action="version", version=f"agentroute {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -326,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = commands.add_parser("eval", help="measure routing accuracy on labelled requests, or leave-one-out")
     _add_agents_option(ev)
-    ev.add_argument("--data", metavar="FILE", help="labelled requests: JSONL or CSV with text,label (label none/oos/empty: no agent)")
+    ev.add_argument("--data", metavar="FILE", help="labelled requests: JSONL or CSV with text,label (label none/oos/null/empty or missing: no agent)")
     ev.add_argument("--loo", action="store_true", help="leave-one-out on the agents' own examples and trigger phrases")
     ev.add_argument("--tune", action="store_true", help="choose the threshold on --val (or a seeded half of --data)")
     ev.add_argument("--val", metavar="FILE", help="validation requests for --tune")
@@ -354,7 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """Usage errors as one line on stderr and exit code 2, like every other error."""
+
+    def error(self, message: str) -> Any:  # argparse's own prints the usage block first
+        self.exit(2, f"agentroute: error: {message} (see: {self.prog} --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding must not turn an answer into an error
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:

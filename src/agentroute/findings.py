@@ -25,6 +25,7 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 #: Every finding code: its usual severity and what it means.
 CODES: Mapping[str, tuple[Severity, str]] = {
+    "AR001": ("error", "no agent definition loaded: nothing to route to"),
     "AR100": ("error", "the file cannot be used as an agent"),
     "AR101": ("warning", "strict YAML cannot read the frontmatter as written (repaired)"),
     "AR102": ("error", ("the frontmatter is not a '---' block opening the file and closed by "

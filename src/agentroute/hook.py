@@ -98,12 +98,18 @@ def default_router_path(event: Mapping[str, Any], option: str | None = None,
 
 
 def load_router_for(option: str | None = None) -> RouterLoader:
-    """A loader for :func:`run_hook`: the saved router of the event's project, or None if absent."""
+    """A loader for :func:`run_hook`: the saved router of the event's project.
+
+    A missing file raises ``FileNotFoundError`` naming the path and the command that
+    builds it: :func:`run_hook` turns that into empty output and a note for stderr
+    (which Claude Code keeps in its debug log), so a hook installed for every project
+    stays quiet in projects without a router yet still says why.
+    """
 
     def load(event: Mapping[str, Any]) -> Any:
         path = default_router_path(event, option)
         if not path.is_file():
-            return None
+            raise FileNotFoundError(f"no saved router at {path} (build one: agentroute build -o {path})")
         from agentroute.router import Router
 
         return Router.load(path)

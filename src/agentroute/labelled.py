@@ -1,7 +1,7 @@
 """Labelled requests for evaluation: JSONL or CSV rows with ``text`` and ``label``.
 
-An empty label, ``none`` or ``oos`` (any case) means "no agent should be
-picked"; it is read as ``None``.
+An empty label, ``none``, ``oos`` or ``null`` (any case), a JSON ``null``, or no
+``label`` at all means "no agent should be picked"; it is read as ``None``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,14 @@ def _from_csv(raw: str, path: str) -> list[LabelledRequest]:
     reader = csv.DictReader(io.StringIO(raw))
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         raise DataFileError(f"{path}:1: CSV header must name a 'text' column (and 'label'); got {reader.fieldnames}")
-    return _nonempty([_row(record, path, number) for number, record in enumerate(reader, 2)], path)
+    rows = []
+    try:
+        for record in reader:
+            rows.append(_row(record, path, reader.line_num))
+    except csv.Error as error:
+        raise DataFileError(f"{path}:{reader.line_num + 1}: unreadable CSV ({error}); "
+                            "fix: check the quoting there, or write long texts as JSONL") from None
+    return _nonempty(rows, path)
 
 
 def _row(record: object, path: str, number: int) -> LabelledRequest:

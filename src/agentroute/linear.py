@@ -4,13 +4,13 @@ With dozens of examples per agent (intent-style data) a linear classifier
 trained on the examples beats profile cosine by a wide margin. It still serves
 with the same sparse dot product: ``scores = q · W + b`` where ``W`` is the
 classifier's coefficient matrix (features × agents), then a logistic function with a
-fixed logistic function turns decision values into [0, 1] scores whose maximum is
-what the abstention threshold is compared with.
+fixed slope turns decision values into [0, 1] scores whose maximum is what the
+abstention threshold is compared with.
 
 Features and classifier were chosen on CLINC150's validation split and a
 seeded BANKING77 validation carve-out (see docs/routing.md): word 1-2 grams
 (single-character tokens kept) and char_wb 2-5 grams, both binary and without
-IDF, scikit-learn's ``LinearSVC(C=1)``.
+IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, logistic_scal
     """Fit the features and a ``LinearSVC`` on the agents' example requests."""
     from sklearn.svm import LinearSVC
 
+    if len(agents) < 2:
+        raise ValueError("the linear strategy needs at least two agents to tell apart; use strategy='profile'")
     texts, labels = training_texts(agents)
     space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
     # Balanced class weights keep agents with few examples from being swamped by those with many.

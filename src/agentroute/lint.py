@@ -77,7 +77,10 @@ def lint(registry: Registry | Iterable[Agent], *, router: Any = None, similarity
     described = {f.path for f in findings if f.code == "AR104"}
     for agent in registry:
         findings += _description_findings(agent, min_words, agent.source in described)
-    if len(registry):
+    if not len(registry):
+        findings.append(Finding("error", "AR001", "no agent definition loaded: nothing to route to",
+                                fix="point lint at a folder of agent files (e.g. .claude/agents) or at the files"))
+    else:
         if router is None:
             from agentroute.router import Router
 

@@ -95,6 +95,11 @@ def discover_with_diagnostics(paths: Sequence[PathLike]) -> tuple[list[Path], li
     return found, notes
 
 
+#: Hidden folders a walk still enters (only their ``agent``/``agents`` folders): where the
+#: supported tools keep project agents. Other hidden folders (.git, .venv, ...) are skipped.
+TOOL_HOMES = frozenset({".claude", ".opencode", ".github", ".copilot", ".gemini", ".cursor", ".codex"})
+
+
 def _walk(root: Path, notes: list[Diagnostic]) -> list[Path]:
     visited: set[str] = set()
     files: list[Path] = []
@@ -109,7 +114,12 @@ def _walk(root: Path, notes: list[Diagnostic]) -> list[Path]:
             dirs[:] = []  # a symlink back to a directory already walked: a loop
             continue
         visited.add(real)
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if current != os.fspath(root) and os.path.basename(current) in TOOL_HOMES:
+            # Inside a tool's hidden folder only its agents folder holds agents; the rest is
+            # settings, issue templates and the like.
+            dirs[:] = [d for d in dirs if d in ("agent", "agents")]
+            continue
+        dirs[:] = [d for d in dirs if not d.startswith(".") or d in TOOL_HOMES]
         for name in names:
             if is_candidate(name) and not name.startswith("."):
                 files.append(Path(current) / name)

@@ -56,5 +56,10 @@ class Agent:
                 raise TypeError(
                     f"Agent.examples must hold Example objects, not {type(example).__name__}"
                 )
-        if self.tools is not None and not isinstance(self.tools, tuple):
+        for name in ("description", "prompt"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"Agent.{name} must be a str, not {type(getattr(self, name)).__name__}")
+        if isinstance(self.tools, str):  # "Read, Edit", as frontmatter writes it
+            object.__setattr__(self, "tools", tuple(t.strip() for t in self.tools.split(",") if t.strip()))
+        elif self.tools is not None and not isinstance(self.tools, tuple):
             object.__setattr__(self, "tools", tuple(self.tools))

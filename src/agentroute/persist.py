@@ -20,7 +20,7 @@ import io
 import json
 import os
 import struct
-import tempfile
+import secrets
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -107,15 +107,20 @@ def save(path: str | os.PathLike[str], index: Index, settings: dict[str, Any]) -
     """Write atomically: a temporary file beside ``path``, then ``os.replace``."""
     target = Path(path)
     data = dump_bytes(index, settings)
-    handle, temp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot save the router to {target}: folder {target.parent} does not exist")
+    # open(..., "xb") rather than mkstemp: the file gets the mode the umask gives any new
+    # file (mkstemp's is always 0600, unreadable to a hook running as another user).
+    temp_name = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    stream = open(temp_name, "xb")  # noqa: SIM115 - closed by the with below; nothing to clean up if this fails
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp_name, target)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp_name.unlink(missing_ok=True)
         raise
 
 

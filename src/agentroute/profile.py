@@ -8,6 +8,8 @@ push them down far enough, so they are cut before vectorising.
 
 from __future__ import annotations
 
+import math
+
 import re
 from typing import Mapping
 
@@ -78,14 +80,14 @@ def field_texts(agent: Agent) -> dict[str, str]:
 
 
 def validate_field_weights(weights: Mapping[str, float]) -> dict[str, float]:
-    """A complete weight table: unknown fields and negative weights are errors."""
+    """A complete weight table: unknown fields and negative or infinite weights are errors."""
     unknown = sorted(set(weights) - set(FIELDS))
     if unknown:
         raise ValueError(f"unknown field(s) in field_weights: {unknown}; known fields: {list(FIELDS)}")
     merged = dict(DEFAULT_FIELD_WEIGHTS)
     for name, value in weights.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or value != value:
-            raise ValueError(f"field_weights[{name!r}] must be a number >= 0, got {value!r}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
+            raise ValueError(f"field_weights[{name!r}] must be a finite number >= 0, got {value!r}")
         merged[name] = float(value)
     if not any(merged.values()):
         raise ValueError("field_weights must give at least one field a weight > 0")

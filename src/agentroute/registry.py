@@ -6,7 +6,7 @@ given directly are a :class:`RegistryError`; duplicates found while loading
 files keep the EARLIER path's agent and are reported as a warning naming both
 paths, the way a search path works (the first ``.claude/agents`` folder wins).
 A registry may be empty; :meth:`Registry.require_nonempty` is the check
-routers call.
+routers call (it names the first loading problem, e.g. a mistyped path).
 """
 
 from __future__ import annotations
@@ -61,7 +61,12 @@ class Registry:
     @classmethod
     def from_paths(cls, paths: Sequence[PathLike], *, strict: bool = False,
                    max_file_bytes: int | None = None) -> Registry:
-        """Load agent files from folders (recursive ``*.md``) and files, in order.
+        """Load agent files from folders and files, in order.
+
+        A folder is walked recursively for candidate files (``.md``, ``.toml``,
+        ``.json``, ``agents.yaml``), skipping hidden folders other than the
+        tools' agents folders (``.claude/agents``, ``.opencode/agent``, ...;
+        see docs/formats.md).
 
         A name defined twice keeps the earlier path's agent; the later one is
         reported as a warning naming both paths. With ``strict=True`` any

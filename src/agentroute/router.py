@@ -145,8 +145,7 @@ class Router:
 
     def _fit(self, agents: Registry | Iterable[Agent]) -> None:
         registry = agents if isinstance(agents, Registry) else Registry(agents)
-        if len(registry) == 0:
-            raise RegistryError("cannot route with an empty registry: add at least one agent")
+        registry.require_nonempty()  # names the first loading problem, e.g. a mistyped path
         agents = list(registry)
         strategy = self.strategy if self.strategy != "auto" else ("linear" if wants_linear(agents) else "profile")
         if strategy == "linear":

@@ -82,6 +82,7 @@ _MODE = re.compile(r"^mode[ \t]*:[ \t]*[\"']?(?:primary|subagent|all)\b", re.MUL
 _KIND = re.compile(r"^kind[ \t]*:[ \t]*[\"']?(?:local|remote)\b", re.MULTILINE)
 _CURSOR = re.compile(r"^(?:readonly|is_background)[ \t]*:", re.MULTILINE)
 _TOML_KEY = re.compile(r"^[ \t]*(developer_instructions|name|description)[ \t]*=", re.MULTILINE)
+_TOML_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
 def is_candidate(path: PathLike) -> bool:
@@ -112,7 +113,9 @@ def detect_format(path: PathLike, text: str | None = None) -> str | None:
     if name.endswith(".toml"):
         if home == ".codex":
             return "codex"
-        keys = set(_TOML_KEY.findall(text or ""))
+        # Top-level keys only: [project] in pyproject.toml has a name and a description too.
+        table = _TOML_TABLE.search(text or "")
+        keys = set(_TOML_KEY.findall((text or "")[: table.start() if table else None]))
         return "codex" if "developer_instructions" in keys or {"name", "description"} <= keys else None
     if name in _CREWAI_NAMES:
         return "crewai"
