@@ -204,13 +204,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.loo:
         from agentroute.loo import leave_one_out
 
-        report = leave_one_out(list(registry), k=args.k, progress=_progress("leave-one-out"))
+        loo = leave_one_out(list(registry), k=args.k, progress=_progress("leave-one-out"))
         if args.json:
-            print(json.dumps({"n": report.n, "top1_accuracy": report.top1_accuracy, "top_k": report.k,
-                              "top_k_accuracy": report.top_k_accuracy,
-                              "cases": [c.__dict__ | {"top1": c.top1} for c in report.cases]}))
+            print(json.dumps({"n": loo.n, "top1_accuracy": loo.top1_accuracy, "top_k": loo.k,
+                              "top_k_accuracy": loo.top_k_accuracy,
+                              "cases": [c.__dict__ | {"top1": c.top1} for c in loo.cases]}))
         else:
-            print(format_loo(report))
+            print(format_loo(loo))
         return 0
     data, val = args.data, args.val
     if data is None and builtin:

@@ -85,9 +85,9 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
 
 def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
     """Explain ``router``'s answer for ``request`` (see :meth:`Router.explain`)."""
-    from agentroute.router import _check_k
+    from agentroute.route import check_k
 
-    _check_k(k)
+    check_k(k)
     text = router._prepare(request) or ""
     index, finder, _ = router._state
     ids, values = index.space.vectorize(text)

@@ -97,7 +97,7 @@ def dump_bytes(index: Index, settings: dict[str, Any]) -> bytes:
     if index.bias is not None:
         arrays["bias"] = index.bias
     payload = io.BytesIO()
-    np.savez(payload, **arrays)
+    np.savez(payload, allow_pickle=False, **arrays)
     body = struct.pack("<Q", len(header_bytes)) + header_bytes + payload.getvalue()
     digest = hashlib.sha256(body).hexdigest().encode("ascii")
     return MAGIC + f"format {FORMAT_VERSION}\n".encode() + b"sha256 " + digest + b"\n" + body

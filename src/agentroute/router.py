@@ -9,18 +9,19 @@ then swaps the reference) never mixes two states in one answer.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Literal, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 
-from agentroute.errors import RegistryError, RouterFileError
+from agentroute.batch import PARALLEL_MIN_ROWS, decide_many, routes_from
+from agentroute.errors import RouterFileError
 from agentroute.index import Index, build_profile_index
 from agentroute.linear import build_linear_index, wants_linear
 from agentroute.mentions import MentionFinder
 from agentroute.model import Agent
 from agentroute.profile import validate_field_weights
 from agentroute.registry import Registry
+from agentroute.route import Route, check_k, clamp, top_k
 
 if TYPE_CHECKING:
     from agentroute.explain import Explanation
@@ -29,47 +30,6 @@ Strategy = Literal["auto", "profile", "linear"]
 
 #: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
 DEFAULT_MAX_REQUEST_CHARS = 20_000
-
-#: Batch routing scores this many requests per matrix product, and at most this many cells at once.
-_BATCH_ROWS = 1024
-_BATCH_CELLS = 250_000
-#: Batches smaller than this run in the calling process whatever ``n_jobs`` says.
-_PARALLEL_MIN_ROWS = 2 * _BATCH_ROWS
-
-Reason = Literal["score", "mention"]
-
-
-@dataclass(frozen=True)
-class Route:
-    """One routing answer: the agent, its score in [0, 1], and why it was chosen."""
-
-    agent: Agent
-    score: float
-    reason: Reason = "score"
-
-    @property
-    def name(self) -> str:
-        return self.agent.name
-
-
-def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k best scores, best first; ties keep registry order."""
-    n = len(scores)
-    if k >= n:
-        return np.argsort(-scores, kind="stable")
-    kth = np.partition(scores, n - k)[n - k]
-    candidates = np.flatnonzero(scores >= kth)
-    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
-
-
-def _clamp(score: float) -> float:
-    """A score in [0, 1]: cosines can overshoot 1 by a rounding error."""
-    return 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
-
-
-def _check_k(k: object) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be an int >= 1, got {k!r}")
 
 
 def _check_request(request: object) -> str:
@@ -123,6 +83,8 @@ class Router:
     ) -> None:
         self.threshold = threshold
         self.strategy = strategy
+        # The paths and strictness a reload() re-reads; set by from_paths.
+        self._source: tuple[list[str | os.PathLike[str]], bool] | None = None
         self.margin = margin
         self.field_weights = field_weights
         self.max_request_chars = max_request_chars
@@ -205,7 +167,7 @@ class Router:
         If loading or fitting fails, the error propagates and the old index stays.
         """
         if agents is None:
-            source = getattr(self, "_source", None)
+            source = getattr(self, "_source", None)  # routers saved before _source existed
             if source is None:
                 raise ValueError("reload() without agents needs a router made by Router.from_paths()")
             paths, strict = source
@@ -227,7 +189,7 @@ class Router:
         if known == 0:
             return None
         best = int(scores.argmax())
-        score = _clamp(float(scores[best]))
+        score = clamp(float(scores[best]))
         threshold = self.threshold if self.threshold is not None else index.default_threshold
         if score < threshold or score <= 0.0:
             return None
@@ -238,8 +200,8 @@ class Router:
         return Route(index.agents[best], score)
 
     def _ranking(self, index: Index, scores: np.ndarray, named: int | None, k: int) -> list[Route]:
-        order = [int(i) for i in _top_k(scores, k)]
-        routes = [Route(index.agents[i], _clamp(float(scores[i]))) for i in order]
+        order = [int(i) for i in top_k(scores, k)]
+        routes = [Route(index.agents[i], clamp(float(scores[i]))) for i in order]
         if named is not None:
             routes = [Route(index.agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
         return routes[:k]
@@ -261,7 +223,7 @@ class Router:
 
     def rank(self, request: str, k: int = 5) -> list[Route]:
         """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
-        _check_k(k)
+        check_k(k)
         text = self._prepare(request)
         index, finder, _ = self._state
         if text is None:
@@ -284,7 +246,7 @@ class Router:
 
     def rank_many(self, requests: Sequence[str], k: int = 5, *, n_jobs: int | None = None) -> list[list[Route]]:
         """``rank`` for each request, vectorised; ``n_jobs`` spreads chunks over joblib workers."""
-        _check_k(k)
+        check_k(k)
         return self._batch(requests, k, n_jobs)  # type: ignore[return-value]
 
     def _batch(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
@@ -294,16 +256,16 @@ class Router:
         index, finder, _ = self._state  # one snapshot for the whole batch
         threshold = self.threshold if self.threshold is not None else index.default_threshold
         rule = (threshold, self.margin, self.mentions)
-        if n_jobs is None or n_jobs == 1 or len(texts) < _PARALLEL_MIN_ROWS:
-            return _routes(index, _decide_many(index, finder, texts, k, rule), k)
+        if n_jobs is None or n_jobs == 1 or len(texts) < PARALLEL_MIN_ROWS:
+            return routes_from(index, decide_many(index, finder, texts, k, rule), k)
         from joblib import Parallel, delayed, effective_n_jobs
 
         # A few large tasks per worker: each task ships the index to its worker, and only
         # compact arrays come back; Route objects are made here.
-        size = max(_PARALLEL_MIN_ROWS // 2, -(-len(texts) // (4 * effective_n_jobs(n_jobs))))
+        size = max(PARALLEL_MIN_ROWS // 2, -(-len(texts) // (4 * effective_n_jobs(n_jobs))))
         chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        parts = Parallel(n_jobs=n_jobs)(delayed(_decide_many)(index, finder, chunk, k, rule) for chunk in chunks)
-        return [answer for part in parts for answer in _routes(index, part, k)]
+        parts = Parallel(n_jobs=n_jobs)(delayed(decide_many)(index, finder, chunk, k, rule) for chunk in chunks)
+        return [answer for part in parts for answer in routes_from(index, part, k)]
 
     def _prepare_many(self, requests: Sequence[str]) -> list[str]:
         """``_prepare`` for a batch, without a Python call per request: blank requests stay
@@ -352,66 +314,3 @@ class Router:
 
     def __repr__(self) -> str:
         return f"Router({len(self.agents)} agents, strategy={self.index.strategy!r}, threshold={self.effective_threshold:.4g})"
-
-
-class _Decisions(NamedTuple):
-    """Batch answers as plain arrays (cheap to send back from a worker process).
-
-    ``named``: the agent a request names, or -1. For picks, ``agents``/``scores`` have one
-    column: the agent picked (-1: abstain) and its score. For ranks, the top ``k`` of each row.
-    """
-
-    named: np.ndarray
-    agents: np.ndarray
-    scores: np.ndarray
-
-
-def _decide_many(index: Index, finder: MentionFinder, texts: list[str], k: int | None,
-                 rule: tuple[float, float, bool]) -> _Decisions:
-    """Score ``texts`` chunk by chunk and apply the pick rule of ``Router._decide`` (or take the top ``k``)."""
-    threshold, margin, mentions = rule
-    n_agents = len(index.agents)
-    rows = max(1, min(_BATCH_ROWS, _BATCH_CELLS // max(1, n_agents)))
-    width = 1 if k is None else min(k, n_agents)
-    named = np.full(len(texts), -1, dtype=np.int64)
-    agents = np.full((len(texts), width), -1, dtype=np.int64)
-    scores = np.zeros((len(texts), width))
-    for start in range(0, len(texts), rows):
-        chunk = texts[start : start + rows]
-        here = slice(start, start + len(chunk))
-        chunk_scores, known = index.score_many(chunk)
-        if mentions:
-            named[here] = [-1 if n is None else n for n in finder.find_many(chunk)]
-        if k is not None:
-            top = np.array([_top_k(row, k) for row in chunk_scores], dtype=np.int64).reshape(len(chunk), width)
-            agents[here] = top
-            scores[here] = np.take_along_axis(chunk_scores, top, axis=1)
-            continue
-        best = chunk_scores.argmax(axis=1)
-        best_scores = np.clip(chunk_scores[np.arange(len(chunk)), best], 0.0, 1.0)
-        accept = (known > 0) & (best_scores >= threshold) & (best_scores > 0)
-        if margin > 0 and n_agents > 1:
-            second = np.partition(chunk_scores, -2, axis=1)[:, -2]
-            accept &= best_scores - second >= margin
-        agents[here, 0] = np.where(accept, best, -1)
-        scores[here, 0] = best_scores
-    return _Decisions(named, agents, scores)
-
-
-def _routes(index: Index, decided: _Decisions, k: int | None) -> list[object]:
-    """Route objects (and None for abstentions) from batch decisions, as pick/rank return them."""
-    agents = index.agents
-    answers: list[object] = []
-    if k is None:
-        for n, a, score in zip(decided.named.tolist(), decided.agents[:, 0].tolist(), decided.scores[:, 0].tolist()):
-            if n >= 0:
-                answers.append(Route(agents[n], 1.0, "mention"))
-            else:
-                answers.append(Route(agents[a], score) if a >= 0 else None)
-        return answers
-    for n, top, top_scores in zip(decided.named.tolist(), decided.agents.tolist(), decided.scores.tolist()):
-        routes = [Route(agents[a], _clamp(score)) for a, score in zip(top, top_scores) if a != n]
-        if n >= 0:
-            routes.insert(0, Route(agents[n], 1.0, "mention"))
-        answers.append(routes[:k])
-    return answers

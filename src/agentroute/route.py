@@ -1,0 +1,48 @@
+"""One routing answer (:class:`Route`) and the rules every way of routing shares:
+the top ``k`` with registry-order ties, scores clamped to [0, 1], a valid ``k``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from agentroute.model import Agent
+
+__all__ = ["Reason", "Route", "check_k", "clamp", "top_k"]
+
+Reason = Literal["score", "mention"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One routing answer: the agent, its score in [0, 1], and why it was chosen."""
+
+    agent: Agent
+    score: float
+    reason: Reason = "score"
+
+    @property
+    def name(self) -> str:
+        return self.agent.name
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k best scores, best first; ties keep registry order."""
+    n = len(scores)
+    if k >= n:
+        return np.argsort(-scores, kind="stable")
+    kth = np.partition(scores, n - k)[n - k]
+    candidates = np.flatnonzero(scores >= kth)
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+
+
+def clamp(score: float) -> float:
+    """A score in [0, 1]: cosines can overshoot 1 by a rounding error."""
+    return 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
+
+
+def check_k(k: object) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be an int >= 1, got {k!r}")
