@@ -16,8 +16,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# agentroute.cli is imported inside the functions: cli.build_parser calls register(), so a
-# module-level import would be circular whichever module Python loads first.
+from agentroute.cli_common import (
+    UsageError,
+    add_agents_option,
+    load_router,
+    resolve_agent_paths,
+)
 
 __all__ = ["cmd_hook", "cmd_lint", "cmd_shortlist", "register"]
 
@@ -29,10 +33,9 @@ EXAMPLE_MODES = ("held-out", "refit", "in-place")
 
 def _lint_registry(paths: list[str]) -> Any:
     """The registry to lint; unlike ``load_registry`` it may be empty (its findings say why)."""
-    from agentroute.cli import UsageError, _resolve_agent_paths
     from agentroute.registry import Registry
 
-    resolved, builtin = _resolve_agent_paths(paths or None)
+    resolved, builtin = resolve_agent_paths(paths or None)
     if builtin:
         print("agentroute: no ./.claude/agents or ~/.claude/agents found; linting the built-in "
               "example agents", file=sys.stderr)
@@ -80,8 +83,6 @@ def cmd_hook(args: argparse.Namespace) -> int:
 
 
 def cmd_shortlist(args: argparse.Namespace) -> int:
-    from agentroute.cli import UsageError, load_router
-
     if args.k < 1:
         raise UsageError(f"-k must be at least 1, got {args.k}")
     router = load_router(args)
@@ -97,8 +98,6 @@ def cmd_shortlist(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``lint``, ``hook`` and ``shortlist`` to the ``agentroute`` subcommands."""
-    from agentroute.cli import _add_agents_option
-
     lint = commands.add_parser("lint", help="check agent files for problems that hurt loading or routing")
     lint.add_argument("paths", nargs="*", metavar="PATH",
                       help="agent folders or files (default: ./.claude/agents, ~/.claude/agents, "
@@ -125,7 +124,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     shortlist = commands.add_parser("shortlist", help="print the top N agents for a request")
     shortlist.add_argument("request", help="the user's request")
     shortlist.add_argument("-k", type=int, default=5, help="how many agents (default 5)")
-    _add_agents_option(shortlist)
+    add_agents_option(shortlist)
     shortlist.add_argument("--router", metavar="FILE", help="a saved router instead of --agents")
     shortlist.add_argument("--json", action="store_true", help="print one JSON object")
     shortlist.set_defaults(handler=cmd_shortlist)
