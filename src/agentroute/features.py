@@ -13,87 +13,31 @@ import math
 import re
 import threading
 from itertools import chain, groupby
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from agentroute.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, prefixes, strip_accents, word_ngrams
+from agentroute.analyzers import (
+    Analyzer,
+    AnalyzerSpec,
+    char_wb_ngrams,
+    prefixes,
+    strip_accents,
+    word_ngrams,
+)
+from agentroute.word_tables import (
+    BREAK,
+    RUN_PATTERNS,
+    BatchUnits,
+    UnitCache,
+    ascii_runs,
+)
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-#: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
-_UNIT_CACHE_LIMIT = 100_000
-_BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word character
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
-
-
-class _UnitCache(dict):  # type: ignore[type-arg]
-    """word -> feature ids, computed on first sight; bounded, and the break character maps to -1."""
-
-    def __init__(self, compute: Callable[[str], list[int]]) -> None:
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, unit: str) -> list[int]:
-        ids = [-1] if unit == _BREAK else self._compute(unit)
-        if len(self) >= _UNIT_CACHE_LIMIT:
-            self.clear()  # bounded memory; lookups in flight just recompute
-        self[unit] = ids
-        return ids
-
-
-#: Token patterns whose ASCII tokens are exactly the maximal runs of [A-Za-z0-9_], by minimum length.
-_RUN_PATTERNS = {r"(?u)\b\w\w+\b": 2, r"\b\w\w+\b": 2, r"(?u)\b\w+\b": 1, r"\b\w+\b": 1}
-#: bytes.translate table: ASCII word characters and the break stay, every other byte becomes a space.
-_RUNS_ONLY = bytes(b if b == 0 or chr(b).isalnum() or b == ord("_") else 32 for b in range(128)) + b" " * 128
-
-
-def _ascii_runs(text: str) -> list[str]:
-    r"""Maximal runs of ASCII word characters, and each break as a token of its own (ASCII text only).
-
-    What ``re.findall(r"\b\w+\b|\x00")`` returns for ASCII text, ~4x faster:
-    C-level translate and split instead of the regex engine.
-    """
-    spaced = text.encode("ascii").translate(_RUNS_ONLY).replace(b"\x00", b" \x00 ")
-    return spaced.decode("ascii").split()
-
-
-class _BatchUnits(dict):  # type: ignore[type-arg]
-    """Batch path lookup for word unigrams (+ prefixes): token -> unit number, computed on first sight.
-
-    A unit's feature ids live in two numpy arrays (``first``/``second``, -1 for none), so a
-    whole batch maps to ids with one ``fromiter`` and two gathers. Unit 0 is the break.
-    Stop words and tokens shorter than the pattern allows have no features.
-    """
-
-    def __init__(self, block: FeatureBlock, min_len: int) -> None:
-        super().__init__()
-        self._block = block
-        self._min_len = min_len
-        self.first = np.full(4096, -1, dtype=np.int64)
-        self.second = np.full(4096, -1, dtype=np.int64)
-        self[_BREAK] = 0
-
-    def reset_if_full(self) -> None:
-        if len(self) >= _UNIT_CACHE_LIMIT:  # bounded memory; between batches, so no ids go stale
-            self.clear()
-            self[_BREAK] = 0
-            self.first[:] = -1
-            self.second[:] = -1
-
-    def __missing__(self, token: str) -> int:
-        unit = len(self)
-        if unit >= len(self.first):
-            self.first = np.concatenate([self.first, np.full(len(self.first), -1, dtype=np.int64)])
-            self.second = np.concatenate([self.second, np.full(len(self.second), -1, dtype=np.int64)])
-        if len(token) >= self._min_len and token not in self._block.spec.stop_words:
-            found = self._block._token_ids(token)  # at most two: the unigram and the prefix
-            for column, feature in zip((self.first, self.second), found):
-                column[unit] = feature
-        self[token] = unit
-        return unit
 
 
 class FeatureBlock:
@@ -106,11 +50,11 @@ class FeatureBlock:
         self.offset = offset
         self.analyzer = Analyzer(spec)
         compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
-        self._units = _UnitCache(compute)
+        self._units = UnitCache(compute)
         pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
-        self._tokens_and_breaks = re.compile(f"(?:{pattern})|{_BREAK}").findall
-        self._run_min_len = _RUN_PATTERNS.get(spec.token_pattern)
-        self._batch_units: _BatchUnits | None = None
+        self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
+        self._run_min_len = RUN_PATTERNS.get(spec.token_pattern)
+        self._batch_units: BatchUnits | None = None
         # The batch table numbers words as it meets them: one batch at a time may do so.
         self._batch_lock = threading.Lock()
 
@@ -196,14 +140,14 @@ class FeatureBlock:
 
         if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
             return None
-        joined = _BREAK.join(texts)
-        if joined.count(_BREAK) != len(texts) - 1:
+        joined = BREAK.join(texts)
+        if joined.count(BREAK) != len(texts) - 1:
             return None
         tokens = self._batch_tokens(joined.lower())
         with self._batch_lock:
             units_of = self._batch_units
             if units_of is None:
-                units_of = self._batch_units = _BatchUnits(self, self._run_min_len or 1)
+                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
             units_of.reset_if_full()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate((units_of.first[units], units_of.second[units]))
@@ -217,19 +161,19 @@ class FeatureBlock:
     def _batch_tokens(self, lowered: str) -> list[str]:
         """Tokens of lower-cased joined texts, breaks included; accents stripped text by text."""
         if lowered.isascii():  # the common case: no accents to strip, and C-level splitting
-            return _ascii_runs(lowered) if self._run_min_len else self._tokens_and_breaks(lowered)
-        segments = lowered.split(_BREAK)
+            return ascii_runs(lowered) if self._run_min_len else self._tokens_and_breaks(lowered)
+        segments = lowered.split(BREAK)
         if self.spec.strip_accents:
             segments = list(map(strip_accents, segments))  # returns ASCII segments as they are
         if not self._run_min_len:
-            return self._tokens_and_breaks(_BREAK.join(segments))
+            return self._tokens_and_breaks(BREAK.join(segments))
         # Runs of ASCII texts take the fast split, the others the regex (Unicode word characters).
         tokens: list[str] = []
         for number, (ascii_only, group) in enumerate(groupby(segments, key=str.isascii)):
             if number:
-                tokens.append(_BREAK)  # between groups, even when a group had no tokens
-            part = _BREAK.join(group)
-            tokens += _ascii_runs(part) if ascii_only else self._tokens_and_breaks(part)
+                tokens.append(BREAK)  # between groups, even when a group had no tokens
+            part = BREAK.join(group)
+            tokens += ascii_runs(part) if ascii_only else self._tokens_and_breaks(part)
         return tokens
 
     def weigh(self, counts: csr_matrix) -> csr_matrix:

@@ -1,0 +1,89 @@
+"""Per-word tables of feature ids: what makes vectorising a request a few dict lookups.
+
+:class:`UnitCache` (single requests) maps a word to its feature ids; :class:`BatchUnits`
+(batches) numbers words and keeps their ids in numpy arrays, so a whole batch maps to ids
+in one pass. :func:`ascii_runs` splits ASCII text into words far faster than the token
+regex, for the patterns listed in ``RUN_PATTERNS`` (tested equal in tests/test_features.py).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["BREAK", "RUN_PATTERNS", "UNIT_CACHE_LIMIT", "BatchUnits", "UnitCache", "ascii_runs"]
+
+#: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
+UNIT_CACHE_LIMIT = 100_000
+BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word character
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+
+
+class UnitCache(dict):  # type: ignore[type-arg]
+    """word -> feature ids, computed on first sight; bounded, and the break character maps to -1."""
+
+    def __init__(self, compute: Callable[[str], list[int]]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, unit: str) -> list[int]:
+        ids = [-1] if unit == BREAK else self._compute(unit)
+        if len(self) >= UNIT_CACHE_LIMIT:
+            self.clear()  # bounded memory; lookups in flight just recompute
+        self[unit] = ids
+        return ids
+
+
+#: Token patterns whose ASCII tokens are exactly the maximal runs of [A-Za-z0-9_], by minimum length.
+RUN_PATTERNS = {r"(?u)\b\w\w+\b": 2, r"\b\w\w+\b": 2, r"(?u)\b\w+\b": 1, r"\b\w+\b": 1}
+#: bytes.translate table: ASCII word characters and the break stay, every other byte becomes a space.
+_RUNS_ONLY = bytes(b if b == 0 or chr(b).isalnum() or b == ord("_") else 32 for b in range(128)) + b" " * 128
+
+
+def ascii_runs(text: str) -> list[str]:
+    r"""Maximal runs of ASCII word characters, and each break as a token of its own (ASCII text only).
+
+    What ``re.findall(r"\b\w+\b|\x00")`` returns for ASCII text, ~4x faster:
+    C-level translate and split instead of the regex engine.
+    """
+    spaced = text.encode("ascii").translate(_RUNS_ONLY).replace(b"\x00", b" \x00 ")
+    return spaced.decode("ascii").split()
+
+
+class BatchUnits(dict):  # type: ignore[type-arg]
+    """Batch path lookup for word unigrams (+ prefixes): token -> unit number, computed on first sight.
+
+    A unit's feature ids live in two numpy arrays (``first``/``second``, -1 for none), so a
+    whole batch maps to ids with one ``fromiter`` and two gathers. Unit 0 is the break.
+    Stop words and tokens shorter than the pattern allows have no features.
+    """
+
+    def __init__(self, token_ids: Callable[[str], list[int]], stop_words: frozenset[str], min_len: int) -> None:
+        super().__init__()
+        self._token_ids = token_ids
+        self._stop_words = stop_words
+        self._min_len = min_len
+        self.first = np.full(4096, -1, dtype=np.int64)
+        self.second = np.full(4096, -1, dtype=np.int64)
+        self[BREAK] = 0
+
+    def reset_if_full(self) -> None:
+        if len(self) >= UNIT_CACHE_LIMIT:  # bounded memory; between batches, so no ids go stale
+            self.clear()
+            self[BREAK] = 0
+            self.first[:] = -1
+            self.second[:] = -1
+
+    def __missing__(self, token: str) -> int:
+        unit = len(self)
+        if unit >= len(self.first):
+            self.first = np.concatenate([self.first, np.full(len(self.first), -1, dtype=np.int64)])
+            self.second = np.concatenate([self.second, np.full(len(self.second), -1, dtype=np.int64)])
+        if len(token) >= self._min_len and token not in self._stop_words:
+            found = self._token_ids(token)  # at most two: the unigram and the prefix
+            for column, feature in zip((self.first, self.second), found):
+                column[unit] = feature
+        self[token] = unit
+        return unit
