@@ -26,6 +26,7 @@ QUERIES = [
     "café latency résumé",
     "slow slow slow SQL SQL queries queries slow",
     "",
+    "slow \x00 SQL",  # a lone NUL is a whitespace-free word to char_wb: no feature, not feature -1
 ]
 
 SPACES = {

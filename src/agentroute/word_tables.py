@@ -17,19 +17,17 @@ __all__ = ["BREAK", "RUN_PATTERNS", "UNIT_CACHE_LIMIT", "BatchUnits", "UnitCache
 #: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
 UNIT_CACHE_LIMIT = 100_000
 BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word character
-_NO_IDS = np.zeros(0, dtype=np.int64)
-_NO_VALUES = np.zeros(0, dtype=np.float64)
 
 
 class UnitCache(dict):  # type: ignore[type-arg]
-    """word -> feature ids, computed on first sight; bounded, and the break character maps to -1."""
+    """word -> feature ids, computed on first sight; bounded."""
 
     def __init__(self, compute: Callable[[str], list[int]]) -> None:
         super().__init__()
         self._compute = compute
 
     def __missing__(self, unit: str) -> list[int]:
-        ids = [-1] if unit == BREAK else self._compute(unit)
+        ids = self._compute(unit)
         if len(self) >= UNIT_CACHE_LIMIT:
             self.clear()  # bounded memory; lookups in flight just recompute
         self[unit] = ids
