@@ -73,7 +73,7 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
         return "abstains: the request has no term the agents use"
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
-    threshold = router.effective_threshold
+    threshold = router._threshold_for(index)  # the snapshot's, not a re-read of the router
     if best <= 0.0 or best < threshold:
         return f"abstains: best score {best:.4f} is below the threshold {threshold:.4f}"
     if router.margin > 0 and len(scores) > 1:

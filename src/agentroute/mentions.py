@@ -53,11 +53,11 @@ class MentionFinder:
     def find_many(self, requests: Sequence[str]) -> list[int | None]:
         """``find`` for each request; one scan of the joined batch picks the few worth a closer look."""
         found: list[int | None] = [None] * len(requests)
-        joined = "".join(requests)
-        if "@" not in joined and "agent" not in joined.lower():
+        cues = _cue_positions("".join(requests))
+        if not cues:
             return found
         ends = list(accumulate(map(len, requests)))
-        for row in {bisect_right(ends, at) for at in _cue_positions(joined)}:
+        for row in {bisect_right(ends, at) for at in cues}:
             found[row] = self.find(requests[row])
         return found
 

@@ -158,7 +158,11 @@ class Router:
     @property
     def effective_threshold(self) -> float:
         """``threshold``, or the fitted strategy's default when it is None (see docs/routing.md)."""
-        return self.threshold if self.threshold is not None else self._state[0].default_threshold
+        return self._threshold_for(self._state[0])
+
+    def _threshold_for(self, index: Index) -> float:
+        """The threshold that applies to ``index`` (one snapshot of the router's state)."""
+        return self.threshold if self.threshold is not None else index.default_threshold
 
     def reload(self, agents: Registry | Iterable[Agent] | None = None) -> None:
         """Fit on new agents aside, then swap: concurrent calls see the old or the new index.
@@ -190,7 +194,7 @@ class Router:
             return None
         best = int(scores.argmax())
         score = clamp(float(scores[best]))
-        threshold = self.threshold if self.threshold is not None else index.default_threshold
+        threshold = self._threshold_for(index)
         if score < threshold or score <= 0.0:
             return None
         if self.margin > 0 and len(scores) > 1:
@@ -254,7 +258,7 @@ class Router:
             raise TypeError("batch routing takes a sequence of str, not a single str")
         texts = self._prepare_many(requests)
         index, finder, _ = self._state  # one snapshot for the whole batch
-        threshold = self.threshold if self.threshold is not None else index.default_threshold
+        threshold = self._threshold_for(index)
         rule = (threshold, self.margin, self.mentions)
         if n_jobs is None or n_jobs == 1 or len(texts) < PARALLEL_MIN_ROWS:
             return routes_from(index, decide_many(index, finder, texts, k, rule), k)
