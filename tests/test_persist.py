@@ -146,3 +146,13 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path, small_agents):
     with pytest.raises(FileNotFoundError, match="does not exist") as caught:
         Router(small_agents).save(tmp_path / "nope" / "r.agr")
     assert ".tmp" not in str(caught.value)
+
+
+def test_load_can_replace_the_saved_threshold_and_checks_it(saved):
+    router, path = saved
+    assert Router.load(path, threshold=0.9).threshold == 0.9
+    assert Router.load(path).threshold == router.threshold
+    with pytest.raises(ValueError, match="threshold must be a number in"):
+        Router.load(path, threshold=2.0)
+    with pytest.raises(ValueError, match="from_paths"):
+        Router.load(path).reload()

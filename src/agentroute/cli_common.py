@@ -57,11 +57,7 @@ def load_router(args: argparse.Namespace) -> Any:
     if getattr(args, "router", None):
         if getattr(args, "agents", None):
             raise UsageError("give --router FILE or --agents PATH, not both (a saved router holds its agents)")
-        router = Router.load(args.router)
-        if getattr(args, "threshold", None) is not None:
-            router.threshold = args.threshold
-            router._validate()  # the same check Router(threshold=...) makes
-        return router
+        return Router.load(args.router, threshold=getattr(args, "threshold", None))
     return Router(load_registry(args), **router_options(args))
 
 

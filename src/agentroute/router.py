@@ -171,7 +171,7 @@ class Router:
         If loading or fitting fails, the error propagates and the old index stays.
         """
         if agents is None:
-            source = getattr(self, "_source", None)  # routers saved before _source existed
+            source = self._source
             if source is None:
                 raise ValueError("reload() without agents needs a router made by Router.from_paths()")
             paths, strict = source
@@ -301,8 +301,11 @@ class Router:
         persist.save(path, self._state[0], self._settings())
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Router:
-        """A router saved by :meth:`save`; needs no scikit-learn and refuses damaged files."""
+    def load(cls, path: str | os.PathLike[str], *, threshold: float | None = None) -> Router:
+        """A router saved by :meth:`save`; needs no scikit-learn and refuses damaged files.
+
+        ``threshold``, when given, replaces the saved one (checked as ``Router(threshold=...)`` checks it).
+        """
         from agentroute import persist
 
         index, settings = persist.load(path)
@@ -314,6 +317,10 @@ class Router:
         except (KeyError, ValueError, TypeError) as error:
             raise RouterFileError(f"{path}: cannot load saved router: bad settings ({error})") from None
         router._install(index, Registry(index.agents))
+        router._source = None  # no paths to reload from
+        if threshold is not None:
+            router.threshold = threshold
+            router._validate()
         return router
 
     def __repr__(self) -> str:
