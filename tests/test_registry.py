@@ -133,6 +133,7 @@ def test_from_paths_size_cap_is_passed_on(tmp_path):
 
 def test_agent_tools_given_as_a_comma_string_are_split_like_frontmatter():
     assert Agent(name="x", tools="Read, Edit,, Bash").tools == ("Read", "Edit", "Bash")
+    assert Agent(name="x", tools="Bash(git add, git commit), Read").tools == ("Bash(git add, git commit)", "Read")
     assert Agent(name="x", tools=["Read"]).tools == ("Read",)
 
 

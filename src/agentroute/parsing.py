@@ -49,7 +49,8 @@ _LIST_FIELDS = ("disallowedTools", "skills")
 _AGENT_FIELDS = ("name", "description", "tools", "model")
 _NAME_FIX = "use lowercase letters, digits and hyphens"
 _LEADING_BLANK = re.compile(r"\A(?:[ \t]*\n)+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A code point UTF-8 cannot encode (a lone surrogate); agent text gets U+FFFD instead.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,15 +199,15 @@ def _valid_unicode(text: str, source: str | None) -> tuple[str, list[Diagnostic]
     """``text`` with lone surrogates replaced by U+FFFD, and the warning saying so."""
     if text.isascii():
         return text, []
-    first = _SURROGATE.search(text)
+    first = LONE_SURROGATE.search(text)
     if first is None:
         return text, []
-    count = len(_SURROGATE.findall(text))
+    count = len(LONE_SURROGATE.findall(text))
     note = Diagnostic("warning", source, f"the text holds {count} code point(s) that are not valid "
                       f"Unicode (lone surrogates); each was replaced by U+FFFD",
                       line=text.count("\n", 0, first.start()) + 1,
                       fix="save the file as UTF-8 (or decode it with errors='replace')")
-    return _SURROGATE.sub("\ufffd", text), [note]
+    return LONE_SURROGATE.sub("\ufffd", text), [note]
 
 
 class _Dumper(yaml.SafeDumper):

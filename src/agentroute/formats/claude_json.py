@@ -17,23 +17,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
 from agentroute.errors import AgentFileError, Diagnostic
-from agentroute.parsing import ParsedAgent
+from agentroute.parsing import LONE_SURROGATE, ParsedAgent
 
 from ._common import build, error, key_line, text_field, tool_list
 
 __all__ = ["read_claude_json"]
 
 _FIX = "add \"description\": \"Use this agent when ...\""
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _valid(value: Any) -> Any:
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
         return [_valid(item) for item in value]
     return value  # objects were made valid by _valid_pairs already
