@@ -46,8 +46,8 @@ from sklearn.svm import LinearSVC
 
 from agentroute import Agent, Example, Registry, Router, evaluate, read_labelled, tune_threshold
 from agentroute.builtin import builtin_agents_dir, builtin_data_file
-from agentroute.labelled import LabelledRequest
-from agentroute.loo import held_out_variants
+from agentroute.evaluation.labelled import LabelledRequest
+from agentroute.evaluation.loo import held_out_variants
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent / "docs" / "benchmarks.md"

@@ -32,7 +32,8 @@ import peers
 import report
 import synthetic
 
-from agentroute import Agent, Registry, Router, bench
+from agentroute import Agent, Registry, Router
+from agentroute.evaluation import bench
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from agentroute.errors import AgentFileError, NotAnAgentError
-from agentroute.loading import discover, load_file
+from agentroute.sources.loading import discover, load_file
 from agentroute.registry import Registry
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from agentroute import Agent, Router
-from agentroute.bench import agent_document, time_batch, time_calls
+from agentroute.evaluation.bench import agent_document, time_batch, time_calls
 
 Result = dict[str, Any]
 

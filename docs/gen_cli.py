@@ -27,7 +27,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 def render() -> str:
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal width
-    from agentroute.cli import build_parser
+    from agentroute.cli.main import build_parser
 
     parser = build_parser()
     parts = [

@@ -2,9 +2,9 @@
 
 Each input is raw bytes, decoded the two ways a caller may decode them
 (``surrogateescape``, which leaves lone surrogates in the text, and
-``replace``), then parsed with :func:`agentroute.parsing.parse_agent` (lenient
+``replace``), then parsed with :func:`agentroute.sources.claude_code.parse_agent` (lenient
 and, when that succeeds, strict), and the description of every agent read goes
-through :func:`agentroute.description.trigger_phrases`. An
+through :func:`agentroute.sources.description.trigger_phrases`. An
 :class:`~agentroute.errors.AgentrouteError` is a correct refusal; any other
 exception is a crash, and atheris stops and writes the input to ``crash-*``.
 
@@ -21,9 +21,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from agentroute.description import trigger_phrases
+    from agentroute.sources.description import trigger_phrases
     from agentroute.errors import AgentrouteError
-    from agentroute.parsing import parse_agent
+    from agentroute.sources.claude_code import parse_agent
 
 
 def check(data: bytes) -> None:

@@ -3,7 +3,7 @@
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from agentroute.analyzers import Analyzer, AnalyzerSpec, strip_accents
+from agentroute.features.analyzers import Analyzer, AnalyzerSpec, strip_accents
 
 AWKWARD = [
     "Optimize the SQL queries on the deals page",
@@ -28,7 +28,7 @@ SPECS = [
 
 
 def test_prefix_features_are_words_plus_truncated_words():
-    from agentroute.analyzers import prefixes
+    from agentroute.features.analyzers import prefixes
 
     plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS))
     spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), prefix_len=5)

@@ -1,4 +1,4 @@
-"""agentroute.bench on a tiny registry: the right keys, positive numbers, no printing. No timing assertions."""
+"""agentroute.evaluation.bench on a tiny registry: the right keys, positive numbers, no printing. No timing assertions."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import Agent, Router, bench
-from agentroute.index import Index
-from agentroute.scoring import make_weights
+from agentroute import Agent, Router
+from agentroute.evaluation import bench
+from agentroute.routing.index import Index
+from agentroute.routing.scoring import make_weights
 
 AGENTS = [
     Agent(name="sql-tuner", description="Tunes slow SQL queries and database indexes",

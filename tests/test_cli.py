@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from agentroute.cli import main
+from agentroute.cli.main import main
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 
 from agentroute import Agent, Router
 from agentroute.errors import RegistryError
-from agentroute.router import Route
+from agentroute.routing.router import Route
 
 STRESS_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "stress.py"
 

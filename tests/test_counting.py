@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 
-from agentroute.analyzers import AnalyzerSpec
-from agentroute.counting import count_features
-from agentroute.features import FeatureSpace
+from agentroute.features.analyzers import AnalyzerSpec
+from agentroute.features.counting import count_features
+from agentroute.features.space import FeatureSpace
 
 TEXTS = [
     "Design REST endpoints, JWT authentication and rate limiting for the API",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentroute.description import (
+from agentroute.sources.description import (
     decode_escapes,
     parse_description,
     render_examples,

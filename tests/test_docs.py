@@ -23,7 +23,7 @@ def test_cli_reference_is_current():
     assert render() == expected, "docs/cli.md is stale: run `python docs/gen_cli.py`"
 
 
-@pytest.mark.parametrize("module", ["agentroute", "agentroute.router"])
+@pytest.mark.parametrize("module", ["agentroute", "agentroute.routing.router"])
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

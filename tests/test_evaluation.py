@@ -6,9 +6,9 @@ import pytest
 from sklearn.metrics import accuracy_score
 
 from agentroute import Agent, DataFileError, Example, Router, evaluate, read_labelled, tune_threshold
-from agentroute.labelled import as_labelled
-from agentroute.loo import held_out_variants, leave_one_out
-from agentroute.reports import format_eval, format_loo
+from agentroute.evaluation.labelled import as_labelled
+from agentroute.evaluation.loo import held_out_variants, leave_one_out
+from agentroute.evaluation.reports import format_eval, format_loo
 
 
 @pytest.fixture

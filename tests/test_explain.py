@@ -3,7 +3,7 @@
 import pytest
 
 from agentroute import Router
-from agentroute.cli import main
+from agentroute.cli.main import main
 
 
 def test_term_and_field_contributions_sum_to_the_score(small_agents):

@@ -7,9 +7,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 from sklearn.preprocessing import normalize
 
-from agentroute.analyzers import AnalyzerSpec
-from agentroute.features import FeatureSpace
-from agentroute.scoring import DenseWeights, SparseWeights, make_weights
+from agentroute.features.analyzers import AnalyzerSpec
+from agentroute.features.space import FeatureSpace
+from agentroute.routing.scoring import DenseWeights, SparseWeights, make_weights
 
 DOCS = [
     "Design REST endpoints, JWT authentication and rate limiting for the API",

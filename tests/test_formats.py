@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import Registry, Router, loading
+from agentroute import Registry, Router
+from agentroute.sources import loading
 from agentroute.errors import AgentFileError, NotAnAgentError
-from agentroute.formats import FORMATS, detect_format, is_candidate, read_agents
-from agentroute.formats import codex as codex_module
-from agentroute.formats.claude_json import read_claude_json
-from agentroute.formats.codex import read_codex
-from agentroute.formats.crewai import read_crewai
-from agentroute.formats.markdown import read_copilot, read_opencode
+from agentroute.sources.formats import FORMATS, detect_format, is_candidate, read_agents
+from agentroute.sources.formats import codex as codex_module
+from agentroute.sources.formats.claude_json import read_claude_json
+from agentroute.sources.formats.codex import read_codex
+from agentroute.sources.formats.crewai import read_crewai
+from agentroute.sources.formats.markdown import read_copilot, read_opencode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
@@ -303,7 +304,7 @@ def test_docs_python_blocks_run(name, capsys):
 
 
 @pytest.mark.skipif(not hasattr(loading, "load_agents"),
-                    reason="loading.py does not dispatch to agentroute.formats yet")
+                    reason="loading.py does not dispatch to agentroute.sources.formats yet")
 def test_registry_from_paths_reads_every_format(tmp_path):
     folders = [".opencode/agent", ".github/agents", ".gemini/agents", ".cursor/agents", ".codex/agents",
                "crew", "claude"]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agentroute.frontmatter import read_frontmatter, split_frontmatter
+from agentroute.sources.frontmatter import read_frontmatter, split_frontmatter
 
 
 def read(block: str, first_line: int = 2):

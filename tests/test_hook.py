@@ -12,8 +12,8 @@ import time
 import pytest
 
 from agentroute import Agent, Router
-from agentroute.cli_authoring import cmd_hook
-from agentroute.hook import (
+from agentroute.cli.authoring import cmd_hook
+from agentroute.integrations.claude_code_hook import (
     DEFAULT_ROUTER_PATH,
     ENV_VAR,
     default_router_path,
@@ -164,7 +164,7 @@ def test_cmd_hook_exits_0_even_on_garbage(monkeypatch, capsys, tmp_path):
 
 SCRIPT = """
 import argparse, sys
-from agentroute.cli_authoring import register
+from agentroute.cli.authoring import register
 parser = argparse.ArgumentParser()
 register(parser.add_subparsers(dest="command", required=True))
 args = parser.parse_args(sys.argv[1:])

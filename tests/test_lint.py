@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from agentroute import Agent, Example, Registry, Router
-from agentroute.cli import UsageError
-from agentroute.cli_authoring import cmd_lint, cmd_shortlist
-from agentroute.lint import (
+from agentroute.cli.main import UsageError
+from agentroute.cli.authoring import cmd_lint, cmd_shortlist
+from agentroute.lint.checks import (
     CODES,
     SEVERITIES,
     Finding,
@@ -21,7 +21,7 @@ from agentroute.lint import (
     format_findings,
     lint,
 )
-from agentroute.loo import leave_one_out
+from agentroute.evaluation.loo import leave_one_out
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,8 +94,8 @@ def test_every_code_is_documented_with_its_severity():
     table = (REPO / "docs" / "lint.md").read_text(encoding="utf-8")
     for code, (severity, _) in CODES.items():
         assert re.search(rf"\|\s*`?{code}`?\s*\|\s*{severity}\s*\|", table), code
-    used = set(re.findall(r'"(AR\d{3})"', (REPO / "src/agentroute/lint.py").read_text()
-                          + (REPO / "src/agentroute/lint_routing.py").read_text()))
+    used = set(re.findall(r'"(AR\d{3})"', (REPO / "src/agentroute/lint/checks.py").read_text()
+                          + (REPO / "src/agentroute/lint/routing_checks.py").read_text()))
     assert used <= set(CODES)
 
 
@@ -290,6 +290,7 @@ def test_cmd_shortlist(tmp_path, capsys):
 
 
 def test_cli_example_modes_match_lint():
-    from agentroute import cli_authoring, lint
+    from agentroute.cli import authoring as cli_authoring
+    from agentroute.lint import checks as lint
 
     assert cli_authoring.EXAMPLE_MODES == lint.EXAMPLE_MODES

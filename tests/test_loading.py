@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import loading
+from agentroute.sources import loading
 from agentroute.errors import AgentFileError
-from agentroute.loading import (
+from agentroute.sources.loading import (
     discover,
     discover_with_diagnostics,
     load_file,

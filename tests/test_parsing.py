@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from agentroute.errors import AgentFileError, NotAnAgentError
 from agentroute.model import Agent, Example
-from agentroute.parsing import ParsedAgent, parse_agent, render_agent
+from agentroute.sources.claude_code import ParsedAgent, parse_agent, render_agent
 
 SIMPLE = """---
 name: sql-tuner

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agentroute import Router, RouterFileError
-from agentroute import persist
+from agentroute.routing import persist
 
 QUERIES = ["slow sql query", "react css form", "flaky ci tests", "zzqx", "", "@agent-test-writer css"]
 
@@ -34,7 +34,7 @@ def test_round_trip_gives_identical_answers_and_scores(saved):
 def test_round_trip_in_both_weight_layouts(small_agents, budget):
     from dataclasses import replace
 
-    from agentroute.scoring import make_weights
+    from agentroute.routing.scoring import make_weights
 
     router = Router(small_agents)
     index = router._state[0]

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from agentroute import Agent, Example, Router
 from agentroute.errors import AgentrouteError
-from agentroute.parsing import ParsedAgent, parse_agent, render_agent
+from agentroute.sources.claude_code import ParsedAgent, parse_agent, render_agent
 
 #: Multiplies every example count: ``AGENTROUTE_HYPOTHESIS_SCALE=20 pytest tests/test_properties.py``
 #: for a long search (the default keeps this file under a minute).

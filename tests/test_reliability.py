@@ -28,12 +28,13 @@ from pathlib import Path
 
 import pytest
 
-from agentroute import Agent, AgentFileError, Example, Registry, Router, loading
-from agentroute.cli import main
-from agentroute.frontmatter import split_frontmatter
-from agentroute.loading import DEFAULT_MAX_FILE_BYTES, load_file, load_paths
-from agentroute.parsing import parse_agent
-from agentroute.router import DEFAULT_MAX_REQUEST_CHARS
+from agentroute import Agent, AgentFileError, Example, Registry, Router
+from agentroute.sources import loading
+from agentroute.cli.main import main
+from agentroute.sources.frontmatter import split_frontmatter
+from agentroute.sources.loading import DEFAULT_MAX_FILE_BYTES, load_file, load_paths
+from agentroute.sources.claude_code import parse_agent
+from agentroute.routing.router import DEFAULT_MAX_REQUEST_CHARS
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -313,15 +314,15 @@ def test_lone_surrogates_in_text_become_replacement_characters():
     assert (note.line, note.severity) == (2, "warning") and "surrogate" in note.message and note.fix
     with pytest.raises(AgentFileError, match="surrogate"):
         parse_agent(text, source="s.md", strict=True)
-    from agentroute.frontmatter import read_frontmatter
+    from agentroute.sources.frontmatter import read_frontmatter
 
     assert read_frontmatter("name: a\udc80\ndescription: d").fields["description"] == "d"
 
 
 def test_impossible_dates_are_refused_or_read_as_text_in_every_reader():
     """Regression (fuzzing): ``2024-02-30`` made PyYAML raise ValueError, not a YAML error."""
-    from agentroute.formats import read_agents
-    from agentroute.frontmatter import read_frontmatter
+    from agentroute.sources.formats import read_agents
+    from agentroute.sources.frontmatter import read_frontmatter
 
     fm = read_frontmatter("name: a\ncreated: 2024-02-30\n", first_line=2)
     assert not fm.ok and fm.diagnostics[0].line == 3 and fm.diagnostics[0].field == "created"
@@ -495,7 +496,7 @@ def test_cli_with_bad_agent_files_warns_or_refuses_in_one_line(agents_dir):
 def test_every_real_agent_file_loads_in_one_registry():
     if not CORPORA.is_dir():
         pytest.skip(f"{CORPORA} is absent: the real corpora live in ../shared, which fresh clones lack")
-    from agentroute.loading import discover
+    from agentroute.sources.loading import discover
 
     files = discover([CORPORA])
     registry = Registry.from_paths([CORPORA])  # any exception fails the test
@@ -529,7 +530,7 @@ def test_a_router_over_agents_with_lone_surrogates_saves_and_loads(tmp_path):
 
 
 def test_agents_json_with_surrogate_escapes_gives_valid_unicode():
-    from agentroute.formats import read_agents
+    from agentroute.sources.formats import read_agents
 
     (parsed,) = read_agents("agents.json", json.dumps({"odd": {"description": "sql \ud800",
                                                                 "prompt": "x\udc00"}}))

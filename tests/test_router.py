@@ -12,7 +12,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from agentroute import Agent, Example, Registry, Route, Router
 from agentroute.errors import RegistryError
-from agentroute.profile import FIELDS, field_texts
+from agentroute.routing.profile import FIELDS, field_texts
 
 AGENTS = [
     Agent(

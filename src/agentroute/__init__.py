@@ -26,22 +26,22 @@ from agentroute.errors import (
 from agentroute.model import Agent, Example
 
 if TYPE_CHECKING:
-    from agentroute.evaluation import EvalReport, evaluate, tune_threshold
-    from agentroute.labelled import LabelledRequest, read_labelled
+    from agentroute.evaluation.metrics import EvalReport, evaluate, tune_threshold
+    from agentroute.evaluation.labelled import LabelledRequest, read_labelled
     from agentroute.registry import Registry
-    from agentroute.router import Route, Router
+    from agentroute.routing.router import Route, Router
 
 # Imported on first use (PEP 562): a cold start (`agentroute pick --router FILE`) pays for
 # every import, and serving needs neither the evaluation nor the labelled-data code.
 _LAZY = {
-    "EvalReport": "agentroute.evaluation",
-    "evaluate": "agentroute.evaluation",
-    "tune_threshold": "agentroute.evaluation",
-    "LabelledRequest": "agentroute.labelled",
-    "read_labelled": "agentroute.labelled",
+    "EvalReport": "agentroute.evaluation.metrics",
+    "evaluate": "agentroute.evaluation.metrics",
+    "tune_threshold": "agentroute.evaluation.metrics",
+    "LabelledRequest": "agentroute.evaluation.labelled",
+    "read_labelled": "agentroute.evaluation.labelled",
     "Registry": "agentroute.registry",
-    "Route": "agentroute.router",
-    "Router": "agentroute.router",
+    "Route": "agentroute.routing.router",
+    "Router": "agentroute.routing.router",
 }
 
 

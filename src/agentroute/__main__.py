@@ -2,6 +2,6 @@
 
 import sys
 
-from agentroute.cli import main
+from agentroute.cli.main import main
 
 sys.exit(main())

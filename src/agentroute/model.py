@@ -60,7 +60,7 @@ class Agent:
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"Agent.{name} must be a str, not {type(getattr(self, name)).__name__}")
         if isinstance(self.tools, str):  # "Read, Bash(git add, git commit)", as frontmatter writes it
-            from agentroute._lenient import split_commas  # the file readers' splitter (brackets kept whole)
+            from agentroute.sources.lenient import split_commas  # the file readers' splitter (brackets kept whole)
 
             object.__setattr__(self, "tools", tuple(t.strip() for t in split_commas(self.tools) if t.strip()))
         elif self.tools is not None and not isinstance(self.tools, tuple):

@@ -17,8 +17,8 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Union, overload
 
-from .errors import AgentFileError, Diagnostic, RegistryError
-from .model import Agent
+from agentroute.errors import AgentFileError, Diagnostic, RegistryError
+from agentroute.model import Agent
 
 __all__ = ["Registry"]
 
@@ -75,7 +75,7 @@ class Registry:
         """
         # Imported here: a router loaded from a saved file needs no YAML or file parsing,
         # and a cold start is that much shorter.
-        from .loading import DEFAULT_MAX_FILE_BYTES, check_paths, load_paths
+        from agentroute.sources.loading import DEFAULT_MAX_FILE_BYTES, check_paths, load_paths
 
         checked = check_paths(paths)  # a bare str is a TypeError before any IO
         limit = DEFAULT_MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes

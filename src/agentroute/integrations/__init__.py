@@ -1,0 +1,1 @@
+"""Glue for the tools that keep agent folders (Claude Code hooks)."""

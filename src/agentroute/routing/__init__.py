@@ -1,0 +1,2 @@
+"""Scoring and deciding: agent profiles, the profile and linear indexes, weight layouts, the pick
+rule, the Router (single and batch), mentions, explanations and saved routers."""
