@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import IO
 
 from agentroute.errors import Diagnostic
 from agentroute.model import Agent, Example
@@ -143,7 +143,7 @@ def suggest_names(name: str, names: Iterable[str]) -> str:
     return f"{prefix}known agents: {shown or '(none)'}"
 
 
-def open_private(path: str | os.PathLike[str], mode: str = "a") -> TextIO:
+def open_private(path: str | os.PathLike[str], mode: str = "a") -> IO[str]:
     """Open ``path`` for writing text, creating it (and its folder) readable by the user only (0600).
 
     The files hold a user's own prompts: they must not be world-readable even under a loose umask.
