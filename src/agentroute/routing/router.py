@@ -26,7 +26,7 @@ from agentroute.routing.route import Route, check_k, clamp, top_k
 if TYPE_CHECKING:
     from agentroute.routing.explain import Explanation
 
-Strategy = Literal["auto", "profile", "linear"]
+Strategy = Literal["auto", "profile", "linear", "blended"]
 
 #: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
 DEFAULT_MAX_REQUEST_CHARS = 20_000
@@ -99,8 +99,8 @@ class Router:
                 continue  # the fitted strategy's default
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-        if self.strategy not in ("auto", "profile", "linear"):
-            raise ValueError(f"strategy must be 'auto', 'profile' or 'linear', got {self.strategy!r}")
+        if self.strategy not in ("auto", "profile", "linear", "blended"):
+            raise ValueError(f"strategy must be 'auto', 'profile', 'linear' or 'blended', got {self.strategy!r}")
         if isinstance(self.max_request_chars, bool) or not isinstance(self.max_request_chars, int) or self.max_request_chars < 1:
             raise ValueError(f"max_request_chars must be an int >= 1, got {self.max_request_chars!r}")
         self._field_weights = validate_field_weights(self.field_weights or {})
