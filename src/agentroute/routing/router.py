@@ -83,8 +83,8 @@ class Router:
     ) -> None:
         self.threshold = threshold
         self.strategy = strategy
-        # The paths and strictness a reload() re-reads; set by from_paths.
-        self._source: tuple[list[str | os.PathLike[str]], bool] | None = None
+        # The paths, strictness and learned file a reload() re-reads; set by from_paths.
+        self._source: tuple[list[str | os.PathLike[str]], bool, str | os.PathLike[str] | None] | None = None
         self.margin = margin
         self.field_weights = field_weights
         self.max_request_chars = max_request_chars
@@ -143,12 +143,14 @@ class Router:
         max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
         mentions: bool = True,
         strategy: Strategy = "auto",
+        learned: str | os.PathLike[str] | None = None,
     ) -> Router:
-        """Load agent files (see :meth:`Registry.from_paths`) and fit; :meth:`reload` re-reads them."""
-        registry = Registry.from_paths(paths, strict=strict)
+        """Load agent files (and ``learned`` examples; see :meth:`Registry.from_paths`) and fit;
+        :meth:`reload` re-reads them."""
+        registry = Registry.from_paths(paths, strict=strict, learned=learned)
         router = cls(registry, threshold=threshold, margin=margin, field_weights=field_weights,
                      max_request_chars=max_request_chars, mentions=mentions, strategy=strategy)
-        router._source = (list(paths), strict)
+        router._source = (list(paths), strict, learned)
         return router
 
     @property
@@ -174,8 +176,8 @@ class Router:
             source = self._source
             if source is None:
                 raise ValueError("reload() without agents needs a router made by Router.from_paths()")
-            paths, strict = source
-            agents = Registry.from_paths(paths, strict=strict)
+            paths, strict, learned = source
+            agents = Registry.from_paths(paths, strict=strict, learned=learned)
         self._fit(agents)
 
     # -- routing ----------------------------------------------------------------------
