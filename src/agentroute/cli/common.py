@@ -10,12 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UsageError", "add_agents_option", "agent_sources", "load_layered_registry", "load_registry",
+__all__ = ["UsageError", "add_agents_option", "agent_sources", "default_learned", "load_layered_registry", "load_registry",
            "load_router", "progress", "read_request", "resolve_agent_paths", "router_options"]
-
-#: The learned-examples file of a project (see agentroute.sources.learned), relative to it.
-LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
-
 
 class UsageError(Exception):
     """A problem with the command line or its inputs: one line on stderr, exit 2."""
@@ -65,12 +61,24 @@ def _checked_sources(args: argparse.Namespace) -> tuple[list[Any], bool]:
     return sources, builtin
 
 
+def default_learned(args: argparse.Namespace) -> Path | None:
+    """The project's learned-examples file when it exists and agents come from the defaults
+    (an explicit ``--agents`` list is taken as given)."""
+    from agentroute.sources.learned import LEARNED_RELATIVE
+
+    if getattr(args, "agents", None):
+        return None
+    path = Path.cwd() / LEARNED_RELATIVE
+    return path if path.is_file() else None
+
+
 def load_layered_registry(args: argparse.Namespace, *, allow_empty: bool = False) -> Any:
-    """The agents of ``args`` merged by precedence (:class:`Layered`: registry, origins, shadowed)."""
+    """The agents of ``args`` merged by precedence (:class:`Layered`: registry, origins, shadowed),
+    with the project's learned examples."""
     from agentroute.integrations.claude_code_agents import load_layered
 
     sources, _ = _checked_sources(args)
-    layered = load_layered(sources, strict=getattr(args, "strict", False))
+    layered = load_layered(sources, strict=getattr(args, "strict", False), learned=default_learned(args))
     for diagnostic in layered.registry.diagnostics:
         _say(args, str(diagnostic))
     if len(layered.registry) == 0 and not allow_empty:
@@ -96,17 +104,17 @@ def load_router(args: argparse.Namespace) -> Any:
     from agentroute.integrations.fresh import fresh_router
 
     sources, _ = _checked_sources(args)
+    learned = default_learned(args)
 
     def build() -> tuple[Any, Sequence[Any]]:
-        registry = load_layered(sources).registry
+        registry = load_layered(sources, learned=learned).registry
         if len(registry) == 0:
             raise UsageError(f"no agent definitions found in {', '.join(s.label for s in sources)}"
                              + (f" (first problem: {registry.diagnostics[0]})" if registry.diagnostics else ""))
         return Router(registry), registry.diagnostics
 
-    learned = Path.cwd() / LEARNED_RELATIVE
     result = fresh_router([s.path for s in sources], build, threshold=getattr(args, "threshold", None),
-                          learned=learned if learned.is_file() and not getattr(args, "agents", None) else None)
+                          learned=learned)
     for diagnostic in result.diagnostics:
         _say(args, diagnostic)
     if result.note:

@@ -175,12 +175,14 @@ class Layered:
     shadowed: Sequence[tuple[Any, AgentSource, AgentSource]] = field(default_factory=tuple)
 
 
-def load_layered(sources: Iterable[AgentSource], *, strict: bool = False) -> Layered:
+def load_layered(sources: Iterable[AgentSource], *, strict: bool = False,
+                 learned: str | os.PathLike[str] | None = None) -> Layered:
     """Load each source on its own and merge them, an earlier source winning a name clash.
 
     The merged registry holds the same agents as ``Registry.from_paths`` over the same paths; this
     also says which source each agent came from and which copies were shadowed (``list`` shows
-    both). Each clash is one warning naming both files.
+    both). Each clash is one warning naming both files. ``learned`` names a learned-examples
+    file whose requests join their agents' examples (see :mod:`agentroute.sources.learned`).
     """
     import dataclasses
 
@@ -206,6 +208,12 @@ def load_layered(sources: Iterable[AgentSource], *, strict: bool = False) -> Lay
                 continue
             winners[agent.name] = agent
             origins[agent.name] = source
+    agents = list(winners.values())
+    if learned is not None:
+        from agentroute.sources.learned import merge_learned, read_learned
+
+        agents, learned_notes = merge_learned(agents, read_learned(learned))
+        notes += learned_notes
     if strict and notes:
         raise AgentFileError([dataclasses.replace(d, severity="error") for d in notes])
-    return Layered(Registry(winners.values(), diagnostics=notes), origins, tuple(shadowed))
+    return Layered(Registry(agents, diagnostics=notes), origins, tuple(shadowed))

@@ -100,10 +100,9 @@ def _file_digest(path: Path, update: Callable[[bytes], None]) -> None:
 def _code_stamp() -> bytes:
     """agentroute's own version and source files (size, mtime): new code never reads an old cache."""
     from agentroute._version import __version__
-    from agentroute.routing.persist import FORMAT_VERSION
 
     package = Path(__file__).resolve().parents[1]
-    parts = [__version__, str(FORMAT_VERSION), sys.version.split()[0]]
+    parts = [__version__, sys.version.split()[0]]  # the saved-file format lives in persist.py, stamped below
     for current, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
