@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agentroute.cli.authoring import register
 
     register(commands)  # lint, hook claude-code, shortlist
+    from agentroute.cli.learn import register as register_learn
+
+    register_learn(commands)  # learn claude-code, learn add
     return parser
 
 
