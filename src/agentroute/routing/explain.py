@@ -43,6 +43,7 @@ class Explanation:
     verdict: str  # why pick answered as it did
     known_terms: tuple[str, ...]
     agents: tuple[AgentExplanation, ...]
+    strategy_reason: str = ""  # why the router fitted this strategy (Router.strategy_reason)
 
 
 def _terms_by_id(index: Index) -> dict[int, str]:
@@ -124,4 +125,5 @@ def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Expl
         verdict=verdict(router, index, scores, known, named),
         known_terms=tuple(names[int(i)] for i in ids),
         agents=tuple(agents),
+        strategy_reason=index.strategy_reason,
     )

@@ -15,8 +15,8 @@ import numpy as np
 
 from agentroute.routing.batch import PARALLEL_MIN_ROWS, decide_many, routes_from
 from agentroute.errors import RouterFileError
-from agentroute.routing.index import Index, build_profile_index
-from agentroute.routing.linear import build_linear_index, wants_linear
+from agentroute.routing.index import Index
+from agentroute.routing.linear import fit_index
 from agentroute.routing.mentions import MentionFinder
 from agentroute.model import Agent
 from agentroute.routing.profile import validate_field_weights
@@ -108,13 +108,7 @@ class Router:
     def _fit(self, agents: Registry | Iterable[Agent]) -> None:
         registry = agents if isinstance(agents, Registry) else Registry(agents)
         registry.require_nonempty()  # names the first loading problem, e.g. a mistyped path
-        agents = list(registry)
-        strategy = self.strategy if self.strategy != "auto" else ("linear" if wants_linear(agents) else "profile")
-        if strategy == "linear":
-            index = build_linear_index(agents)
-        else:
-            index = build_profile_index(agents, field_weights=self._field_weights)
-        self._install(index, registry)
+        self._install(fit_index(list(registry), self.strategy, field_weights=self._field_weights), registry)
 
     def _install(self, index: Index, registry: Registry) -> None:
         # One attribute holds all state a call needs; assigning it is atomic, so a
@@ -125,6 +119,16 @@ class Router:
     def index(self) -> Index:
         """The fitted index answering calls now (immutable; replaced whole by :meth:`reload`)."""
         return self._state[0]
+
+    @property
+    def fitted_strategy(self) -> str:
+        """The strategy the current index was fitted with (``strategy`` stays as given, e.g. ``"auto"``)."""
+        return self._state[0].strategy
+
+    @property
+    def strategy_reason(self) -> str:
+        """Why :attr:`fitted_strategy` was chosen, with the fit's estimated cost (docs/routing.md)."""
+        return self._state[0].strategy_reason
 
     @property
     def registry(self) -> Registry:
@@ -326,4 +330,6 @@ class Router:
         return router
 
     def __repr__(self) -> str:
-        return f"Router({len(self.agents)} agents, strategy={self.index.strategy!r}, threshold={self.effective_threshold:.4g})"
+        index = self.index
+        return (f"Router({len(index.agents)} agents, strategy={self.strategy!r}, fitted_strategy={index.strategy!r}, "
+                f"threshold={self._threshold_for(index):.4g}, reason={index.strategy_reason!r})")
