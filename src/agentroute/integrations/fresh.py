@@ -220,7 +220,7 @@ def fresh_router(paths: Sequence[str | os.PathLike[str]], build: Callable[[], tu
             except OSError as error:
                 note = f"cannot write the router cache in {target.parent} ({error.strerror or error}); built in memory"
     if threshold is not None:
-        if saved:
+        if saved and target is not None:
             router = Router.load(target, threshold=threshold)  # checks the value as Router() does
         else:
             if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
