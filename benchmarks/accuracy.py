@@ -7,7 +7,11 @@ Datasets (from ../shared, skipped with a clear note when absent):
   examples are its training requests;
 * leave-one-out on every agent collection of ../shared/corpora that has
   example requests or quoted trigger phrases, and on the built-in agents; plus
-  the built-in agents' bundled test requests.
+  the built-in agents' bundled test requests;
+* the hand-written realistic requests of benchmarks/data (see benchmarks/realistic.py):
+  dev half (parameters were chosen on it) and held-out half, beside the figures of the
+  code before issue 13 (benchmarks/results/realistic-before-9c37cec.json), and the seed
+  check (seed backend-engineer among lst97's agents, each example held out).
 
 Baselines, fitted on exactly the same data:
 
@@ -48,6 +52,9 @@ from agentroute import Agent, Example, Registry, Router, evaluate, read_labelled
 from agentroute.builtin import builtin_agents_dir, builtin_data_file
 from agentroute.evaluation.labelled import LabelledRequest
 from agentroute.evaluation.loo import held_out_variants
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import realistic  # noqa: E402 - the sibling benchmark module
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE.parent / "docs" / "benchmarks.md"
@@ -248,6 +255,8 @@ def markdown(record: dict[str, Any]) -> str:
             lines.append(f"| {c['collection']} | {c['agents']} | {c['cases']} | {_pct(o['top1'])} | {_pct(o['top3'])} | "
                          f"{_pct(p['top1'])} | {_pct(p['top3'])} |")
         lines.append("")
+    if record.get("realistic"):
+        lines += _realistic_lines(record["realistic"])
     b = record["builtin_test"]
     lines += ["### Built-in agents, bundled held-out test requests (100 for an agent, 30 for none)", "",
               f"agentroute (default threshold): accuracy {_pct(b['agentroute']['accuracy'])}%, in-scope accuracy "
@@ -256,6 +265,32 @@ def markdown(record: dict[str, Any]) -> str:
               f"AUROC {b['agentroute']['auroc']:.3f}; plain TF-IDF closed-set {_pct(b['plain-tfidf']['closed_set_accuracy'])}%.",
               "", END]
     return "\n".join(lines)
+
+
+REALISTIC_BEFORE = HERE / "results" / "realistic-before-9c37cec.json"
+
+
+def _realistic_lines(now: dict[str, Any]) -> list[str]:
+    before = json.loads(REALISTIC_BEFORE.read_text(encoding="utf-8")) if REALISTIC_BEFORE.exists() else {}
+    lines = ["### Realistic hand-written requests (benchmarks/data; default threshold)", "",
+             "Registries: " + "; ".join(f"{k} ({v} agents)" for k, v in now["registries"].items()) + ". "
+             "Parameters were chosen on the dev half only; the held-out half is reported, not tuned on.", "",
+             "| split | code | requests | in-scope: sensible pick % | sensible in top-3 % | out-of-scope abstained % |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for split in ("dev", "test"):
+        label = "dev" if split == "dev" else "held-out"
+        for code, data in (("before (9c37cec)", before.get(split)), ("now", now.get(split))):
+            if data:
+                lines.append(f"| {label} | {code} | {data['cases']} | {_pct(data['sensible_pick'])} | "
+                             f"{_pct(data['sensible_top3'])} | {_pct(data['oos_abstained'])} |")
+    lines.append("")
+    for code, data in (("before (9c37cec)", before.get("seed")), ("now", now.get("seed"))):
+        if data:
+            ranks = ", ".join(str(r["rank"] or "-") for r in data["rows"])
+            lines.append(f"- Seed check, {code}: backend-engineer in the top 3 for {data['in_top3']}/{data['examples']} "
+                         f"held-out examples (ranks {ranks}), picked for {data['picked']}.")
+    lines.append("")
+    return lines
 
 
 def write_section(text: str) -> None:
@@ -306,6 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_loo(label, agents)
         if result is not None:
             record["collections"].append(result)
+    if args.shared.exists() and not args.skip_corpora:
+        print("accuracy: realistic requests and seed check ...", file=sys.stderr, flush=True)
+        record["realistic"] = realistic.run(args.shared)
     record["builtin_test"] = run_builtin_test()
     record["seconds"] = time.perf_counter() - started
     out = HERE / "results" / f"accuracy-{record['created'].replace('-', '').replace(':', '')}.json"

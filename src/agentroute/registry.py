@@ -60,7 +60,7 @@ class Registry:
 
     @classmethod
     def from_paths(cls, paths: Sequence[PathLike], *, strict: bool = False,
-                   max_file_bytes: int | None = None) -> Registry:
+                   max_file_bytes: int | None = None, learned: PathLike | None = None) -> Registry:
         """Load agent files from folders and files, in order.
 
         A folder is walked recursively for candidate files (``.md``, ``.toml``,
@@ -72,6 +72,11 @@ class Registry:
         reported as a warning naming both paths. With ``strict=True`` any
         diagnostic raises :class:`AgentFileError` listing all of them, after
         every file was read.
+
+        ``learned`` names a learned-examples file (JSONL rows ``{"text", "label"}``,
+        see docs/learning.md; a missing file is empty): each row's request is
+        appended to the named agent's examples. Rows naming no loaded agent and
+        unreadable lines become diagnostics; the good rows still count.
         """
         # Imported here: a router loaded from a saved file needs no YAML or file parsing,
         # and a cold start is that much shorter.
@@ -91,9 +96,15 @@ class Registry:
                 "warning", agent.source, f"agent name {agent.name!r} is already defined by "
                 f"{first.source}; this later file is ignored", field="name", value=agent.name,
                 fix="rename one of the two agents (names must be unique)"))
+        agents = list(kept.values())
+        if learned is not None:
+            from agentroute.sources.learned import merge_learned, read_learned
+
+            agents, learned_notes = merge_learned(agents, read_learned(learned))
+            notes.extend(learned_notes)
         if strict and notes:
             raise AgentFileError([dataclasses.replace(d, severity="error") for d in notes])
-        return cls(kept.values(), diagnostics=notes)
+        return cls(agents, diagnostics=notes)
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:

@@ -46,6 +46,7 @@ class Explanation:
     reason: Reason  # the same as a code (see agentroute.routing.rule)
     known_terms: tuple[str, ...]
     agents: tuple[AgentExplanation, ...]
+    strategy_reason: str = ""  # why the router fitted this strategy (Router.strategy_reason)
 
 
 def _terms_by_id(index: Index) -> dict[int, str]:
@@ -129,4 +130,5 @@ def explain(state: RouterState, request: str, *, k: int = 3, terms: int = 8) -> 
         reason=reason,
         known_terms=tuple(names[int(i)] for i in ids),
         agents=tuple(agents),
+        strategy_reason=index.strategy_reason,
     )

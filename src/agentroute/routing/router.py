@@ -21,8 +21,8 @@ from agentroute.model import Agent
 from agentroute.registry import Registry
 from agentroute.routing.batch import Decisions, decide_many, evidence_many, in_chunks, routes_from
 from agentroute.routing.explain import Explanation, explain
-from agentroute.routing.index import Index, build_profile_index
-from agentroute.routing.linear import build_linear_index, wants_linear
+from agentroute.routing.index import Index
+from agentroute.routing.linear import fit_index
 from agentroute.routing.mentions import MentionFinder
 from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, RouterParams, Strategy
 from agentroute.routing.route import Route, check_k
@@ -109,8 +109,8 @@ class Router:
     ) -> None:
         self._params = RouterParams(threshold=threshold, margin=margin, field_weights=field_weights,
                                     max_request_chars=max_request_chars, mentions=mentions, strategy=strategy)
-        # The paths and strictness a reload() re-reads; set by from_paths.
-        self._source: tuple[list[str | os.PathLike[str]], bool] | None = None
+        # The paths, strictness and learned file a reload() re-reads; set by from_paths.
+        self._source: tuple[list[str | os.PathLike[str]], bool, str | os.PathLike[str] | None] | None = None
         self._lock = threading.RLock()  # writers only (fits, parameter changes); calls never wait
         self._fit(agents)
 
@@ -146,12 +146,7 @@ class Router:
         params = self._params
         registry = agents if isinstance(agents, Registry) else Registry(agents)
         registry.require_nonempty()  # names the first loading problem, e.g. a mistyped path
-        agents = list(registry)
-        strategy = params.strategy if params.strategy != "auto" else ("linear" if wants_linear(agents) else "profile")
-        if strategy == "linear":
-            index = build_linear_index(agents)
-        else:
-            index = build_profile_index(agents, field_weights=params.fitted_field_weights)
+        index = fit_index(list(registry), params.strategy, field_weights=params.fitted_field_weights)
         self._install(index, registry, MentionFinder(a.name for a in index.agents), params.fitted_field_weights)
 
     def _install(self, index: Index, registry: Registry, finder: MentionFinder, field_weights: Mapping[str, float]) -> None:
@@ -174,6 +169,16 @@ class Router:
     def index(self) -> Index:
         """The fitted index answering calls now (immutable; replaced whole by :meth:`reload`)."""
         return self._state.index
+
+    @property
+    def fitted_strategy(self) -> str:
+        """The strategy the current index was fitted with (``strategy`` stays as given, e.g. ``"auto"``)."""
+        return self._state.index.strategy
+
+    @property
+    def strategy_reason(self) -> str:
+        """Why :attr:`fitted_strategy` was chosen, with the fit's estimated cost (docs/routing.md)."""
+        return self._state.index.strategy_reason
 
     @property
     def registry(self) -> Registry:
@@ -201,12 +206,14 @@ class Router:
         max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
         mentions: bool = True,
         strategy: Strategy = "auto",
+        learned: str | os.PathLike[str] | None = None,
     ) -> Router:
-        """Load agent files (see :meth:`Registry.from_paths`) and fit; :meth:`reload` re-reads them."""
+        """Load agent files (and ``learned`` examples; see :meth:`Registry.from_paths`) and fit;
+        :meth:`reload` re-reads them."""
         params = RouterParams(threshold=threshold, margin=margin, field_weights=field_weights,
                               max_request_chars=max_request_chars, mentions=mentions, strategy=strategy)
-        router = cls(Registry.from_paths(paths, strict=strict), **params.to_dict())
-        router._source = (list(paths), strict)
+        router = cls(Registry.from_paths(paths, strict=strict, learned=learned), **params.to_dict())
+        router._source = (list(paths), strict, learned)
         return router
 
     def reload(self, agents: Registry | Iterable[Agent] | None = None) -> None:
@@ -219,8 +226,8 @@ class Router:
             source = self._source
             if source is None:
                 raise ValueError("reload() without agents needs a router made by Router.from_paths()")
-            paths, strict = source
-            agents = Registry.from_paths(paths, strict=strict)
+            paths, strict, learned = source
+            agents = Registry.from_paths(paths, strict=strict, learned=learned)
         self._fit(agents)
 
     # -- routing ----------------------------------------------------------------------
@@ -324,4 +331,6 @@ class Router:
         return router
 
     def __repr__(self) -> str:
-        return f"Router({len(self.agents)} agents, strategy={self.index.strategy!r}, threshold={self.effective_threshold:.4g})"
+        state = self._state
+        return (f"Router({len(state.index.agents)} agents, strategy={self.strategy!r}, fitted_strategy={state.index.strategy!r}, "
+                f"threshold={state.rule.threshold:.4g}, reason={state.index.strategy_reason!r})")
