@@ -70,7 +70,7 @@ def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named:
     if named is not None:
         return f"named explicitly: {index.agents[named].name}"
     if known == 0:
-        return "abstains: the request has no term the agents use"
+        return "abstains: the request has no informative term the agents use (common words alone do not pick)"
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
     threshold = router._threshold_for(index)  # the snapshot's, not a re-read of the router
