@@ -55,6 +55,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(json.dumps({
             "request": explanation.request,
             "strategy": explanation.strategy,
+            "strategy_reason": explanation.strategy_reason,
             "agent": explanation.picked.agent.name if explanation.picked else None,
             "verdict": explanation.verdict,
             "known_terms": list(explanation.known_terms),
@@ -66,6 +67,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         }))
         return 0
     print(f"verdict: {explanation.verdict}")
+    print(f"strategy: {explanation.strategy} ({explanation.strategy_reason})")
     print(f"known terms: {', '.join(explanation.known_terms) or '(none)'}")
     for position, agent in enumerate(explanation.agents, 1):
         print(f"\n{position}. {agent.route.agent.name}  score {agent.route.score:.4f}")
@@ -151,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from agentroute.cli.authoring import register
 
     register(commands)  # lint, hook claude-code, shortlist
+    from agentroute.cli.learn import register as register_learn
+
+    register_learn(commands)  # learn claude-code, learn add
     return parser
 
 

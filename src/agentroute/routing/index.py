@@ -76,6 +76,11 @@ class Index:
             raise ValueError(f"bias has shape {self.bias.shape}, expected ({len(self.agents)},)")
 
     @property
+    def strategy_reason(self) -> str:
+        """Why this strategy was fitted (recorded by :func:`agentroute.routing.linear.fit_index`)."""
+        return str(self.extra.get("strategy_reason") or "not recorded (a router file saved before reasons were kept)")
+
+    @property
     def default_threshold(self) -> float:
         """The abstention threshold used when the router sets none (chosen on data: docs/routing.md)."""
         return DEFAULT_THRESHOLDS[self.strategy]

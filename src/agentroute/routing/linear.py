@@ -15,21 +15,20 @@ IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import replace
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.space import FeatureSpace
-from agentroute.routing.index import Index
+from agentroute.routing.index import Index, build_profile_index
+from agentroute.routing.plan import plan_fit
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
 #: Slope of the logistic function that maps decision values to [0, 1] scores.
 LOGISTIC_SCALE = 4.0
-
-#: The registry must have at least this many example requests per agent (median) to use the linear strategy.
-MIN_MEDIAN_EXAMPLES = 5
 
 
 def linear_analyzers() -> tuple[AnalyzerSpec, ...]:
@@ -39,12 +38,14 @@ def linear_analyzers() -> tuple[AnalyzerSpec, ...]:
     )
 
 
-def wants_linear(agents: Sequence[Agent]) -> bool:
-    """True when the agents carry enough example requests for a classifier to beat profiles."""
-    if len(agents) < 2:
-        return False
-    counts = sorted(len(agent.examples) for agent in agents)
-    return counts[len(counts) // 2] >= MIN_MEDIAN_EXAMPLES
+def fit_index(agents: Sequence[Agent], strategy: str, *, field_weights: Mapping[str, float]) -> Index:
+    """Plan (see :mod:`agentroute.routing.plan`), then fit the chosen strategy; the index records why."""
+    plan = plan_fit(agents, strategy)
+    if plan.strategy == "linear":
+        index = build_linear_index(agents)
+    else:
+        index = build_profile_index(agents, field_weights=field_weights)
+    return replace(index, extra={**index.extra, "strategy_reason": plan.reason})
 
 
 def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:

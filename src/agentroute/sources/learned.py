@@ -28,7 +28,7 @@ from agentroute.errors import Diagnostic
 from agentroute.model import Agent, Example
 
 __all__ = ["LEARNED_RELATIVE", "LearnedExample", "LearnedFile", "UnknownAgentError", "append_learned",
-           "merge_learned", "open_private", "read_learned", "suggest_names"]
+           "default_learned_path", "merge_learned", "open_private", "read_learned", "suggest_names"]
 
 #: Where a project keeps its learned examples, relative to the project folder.
 LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
@@ -60,6 +60,21 @@ class UnknownAgentError(ValueError):
 
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def default_learned_path(agent_paths: Sequence[str | os.PathLike[str]] = (),
+                         cwd: str | os.PathLike[str] | None = None) -> Path:
+    """The learned file kept beside the agents.
+
+    For the first agents path that is a ``<project>/.claude/agents`` folder (``~/.claude/agents``
+    included) it is ``<project>/.claude/agentroute/learned.jsonl``; otherwise it is
+    :data:`LEARNED_RELATIVE` under ``cwd`` (the current folder by default).
+    """
+    for given in agent_paths:
+        path = Path(os.path.expanduser(os.fspath(given)))
+        if path.name == "agents" and path.parent.name == ".claude":
+            return path.parent.parent / LEARNED_RELATIVE
+    return Path(os.getcwd() if cwd is None else cwd) / LEARNED_RELATIVE
 
 
 def read_learned(path: str | os.PathLike[str]) -> LearnedFile:

@@ -1,0 +1,86 @@
+"""Strategy planning: the cost of a learned fit is known, and refused or avoided, before anything is fitted."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentroute import Agent, Example, Router
+from agentroute.features.space import FeatureSpace
+from agentroute.routing import linear, plan
+from agentroute.routing.plan import FitBudgetError, RegistryStats, learned_cost, plan_fit
+
+
+def _agents(n: int, examples: int) -> list[Agent]:
+    return [Agent(name=f"agent-{i}", description=f"handles topic{i} work",
+                  examples=tuple(Example(request=f"please do topic{i} task number {j}") for j in range(examples)))
+            for i in range(n)]
+
+
+@pytest.fixture
+def no_fitting(monkeypatch):
+    """Any attempt to vectorise or fit the learned path fails the test: refusal must come first."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a fit started although the plan should have refused it")
+
+    monkeypatch.setattr(linear, "build_linear_index", forbidden)
+    original = FeatureSpace.fit_transform.__func__
+
+    def only_profile(cls, specs, texts, **kwargs):
+        if kwargs.get("owners") is None:  # the learned path vectorises examples without owners
+            forbidden()
+        return original(cls, specs, texts, **kwargs)
+
+    monkeypatch.setattr(FeatureSpace, "fit_transform", classmethod(only_profile))
+
+
+def test_explicit_learned_strategy_over_budget_is_refused_before_fitting(monkeypatch, no_fitting):
+    monkeypatch.setattr(plan, "MEMORY_BUDGET_BYTES", 1024)
+    with pytest.raises(FitBudgetError) as raised:
+        Router(_agents(4, 6), strategy="linear")
+    message = str(raised.value)
+    assert "4 agents, 24 examples" in message and "MB budget" in message and "strategy='profile'" in message
+
+
+def test_auto_over_budget_falls_back_to_profile_and_says_why(monkeypatch, no_fitting):
+    monkeypatch.setattr(plan, "MEMORY_BUDGET_BYTES", 1024)
+    router = Router(_agents(4, 6))
+    assert router.strategy == "auto"
+    assert router.fitted_strategy == "profile"
+    assert "fell back to the profile strategy" in router.strategy_reason
+    assert "budget" in router.strategy_reason
+    assert router.pick("please do topic2 task").agent.name == "agent-2"
+
+
+def test_strategy_attributes_report_what_was_fitted():
+    learned = Router(_agents(4, 6))
+    assert (learned.strategy, learned.fitted_strategy) == ("auto", "linear")
+    assert learned.strategy_reason.startswith("auto: the median agent has 6 example requests")
+    profile = Router(_agents(4, 0))
+    assert profile.fitted_strategy == "profile" and "median agent has 0" in profile.strategy_reason
+    forced = Router(_agents(4, 0), strategy="linear")
+    assert forced.fitted_strategy == "linear" and forced.strategy_reason.startswith("strategy='linear' was asked for")
+    for router in (learned, profile, forced):
+        assert f"fitted_strategy={router.fitted_strategy!r}" in repr(router)
+        assert router.explain("topic1 task").strategy_reason == router.strategy_reason
+
+
+def test_strategy_reason_survives_save_and_load(tmp_path):
+    router = Router(_agents(3, 6))
+    router.save(tmp_path / "r.agr")
+    loaded = Router.load(tmp_path / "r.agr")
+    assert (loaded.fitted_strategy, loaded.strategy_reason) == (router.fitted_strategy, router.strategy_reason)
+
+
+def test_learned_cost_grows_with_registry_and_is_over_budget_for_a_dense_10k_fit():
+    small = learned_cost(RegistryStats(agents=150, examples=15_000, example_chars=600_000, distinct_words=7_000,
+                                       median_examples=100))
+    big = learned_cost(RegistryStats(agents=10_000, examples=50_000, example_chars=2_000_000, distinct_words=60_000,
+                                     median_examples=5))
+    assert small.peak_bytes < plan.MEMORY_BUDGET_BYTES
+    assert big.peak_bytes > small.peak_bytes and big.seconds > small.seconds
+
+
+def test_plan_needs_two_agents_for_a_learned_strategy():
+    assert plan_fit(_agents(1, 6), "auto").strategy == "profile"
+    with pytest.raises(FitBudgetError, match="at least two agents"):
+        plan_fit(_agents(1, 6), "linear")
