@@ -36,6 +36,9 @@ class Diagnostic:
     field: str | None = None
     value: str | None = None
     fix: str | None = None
+    #: What kind of problem, set where it is found: the stable lint code (docs/lint.md), e.g.
+    #: "AR105" for a key written twice. An error makes the file unusable whatever its code.
+    code: str | None = None
 
     def __str__(self) -> str:
         where = self.path or "<text>"
