@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentroute.cli.common import UsageError, add_agents_option, load_registry, resolve_agent_paths
+from agentroute.cli.common import UsageError, add_agents_option, load_registry
 
 __all__ = ["cmd_learn_add", "cmd_learn_claude_code", "register"]
 
@@ -95,8 +95,8 @@ def cmd_learn_add(args: argparse.Namespace) -> int:
     from agentroute.sources.learned import UnknownAgentError, append_learned, default_learned_path
 
     registry = load_registry(args)
-    paths, builtin = resolve_agent_paths(args.agents)
-    target = Path(args.learned) if args.learned else default_learned_path([] if builtin else paths)
+    # Without --agents the file is the current project's, the one pick, the hook and build read by default.
+    target = Path(args.learned) if args.learned else default_learned_path(args.agents or [])
     try:
         row = append_learned(target, args.request, args.agent, known_agents=registry.names)
     except UnknownAgentError as error:
@@ -132,6 +132,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add.add_argument("agent", help="the name of the agent that should take it")
     add_agents_option(add)
     add.add_argument("--learned", metavar="FILE",
-                     help="learned-examples file (default: .claude/agentroute/learned.jsonl beside the agents)")
+                     help="learned-examples file (default: ./.claude/agentroute/learned.jsonl, or beside a "
+                          "<project>/.claude/agents folder given with --agents)")
     add.add_argument("--json", action="store_true", help="print the row written as JSON")
     add.set_defaults(handler=cmd_learn_add)
