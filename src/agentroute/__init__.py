@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from agentroute.evaluation.labelled import LabelledRequest, read_labelled
     from agentroute.registry import Registry
     from agentroute.routing.explain import Explanation
-    from agentroute.routing.router import Decision, Route, Router
+    from agentroute.routing.router import Route, Router
+    from agentroute.routing.rule import Decision
 
 # Imported on first use (PEP 562): a cold start (`agentroute pick --router FILE`) pays for
 # every import, and serving needs neither the evaluation nor the labelled-data code.
@@ -38,7 +39,7 @@ _LAZY = {
     "LabelledRequest": "agentroute.evaluation.labelled",
     "read_labelled": "agentroute.evaluation.labelled",
     "Registry": "agentroute.registry",
-    "Decision": "agentroute.routing.router",
+    "Decision": "agentroute.routing.rule",
     "Explanation": "agentroute.routing.explain",
     "Route": "agentroute.routing.router",
     "Router": "agentroute.routing.router",
