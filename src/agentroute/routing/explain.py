@@ -76,7 +76,7 @@ def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int |
     if reason == "mention":
         return f"named explicitly: {agents[agent].name}" if agent is not None else "named explicitly"
     if reason == "no_terms":
-        return "abstains: the request has no term the agents use"
+        return "abstains: the request has no term the agents use, or only common words (which cannot pick alone)"
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
     if reason == "below_threshold":
