@@ -25,22 +25,9 @@ from agentroute.cli.common import (
 from agentroute.errors import AgentrouteError
 
 
-def _route_json(route: Any) -> dict[str, Any]:
-    return {"agent": route.agent.name, "score": round(route.score, 6), "reason": route.reason}
-
-
 def abstain_reason(router: Any, request: str) -> str:
-    """Why ``pick`` abstained: the shared rule's reason ("no_terms", "below_threshold", ...)."""
-    decide = getattr(router, "decide", None)
-    if decide is not None:  # Router.decide (the shared PickRule) where it exists
-        return str(decide(request).reason)
-    text = request[: router.max_request_chars]
-    if not text.strip():
-        return "no_terms"
-    verdict = router.explain(text, k=1).verdict
-    if "no term" in verdict:
-        return "no_terms"
-    return "below_margin" if "margin" in verdict else "below_threshold"
+    """Why ``pick`` abstained: the shared pick rule's reason ("no_terms", "below_threshold", ...)."""
+    return str(router.decide(request).reason)
 
 
 def cmd_pick(args: argparse.Namespace) -> int:

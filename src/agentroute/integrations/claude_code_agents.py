@@ -204,7 +204,7 @@ def load_layered(sources: Iterable[AgentSource], *, strict: bool = False,
                     "warning", agent.source, f"agent name {agent.name!r} is also defined by "
                     f"{winners[agent.name].source} ({winner.label}), which takes precedence; this "
                     f"{source.label} copy is ignored", field="name", value=agent.name,
-                    fix="rename one of them if both should be usable"))
+                    fix="rename one of them if both should be usable", code="AR110"))
                 continue
             winners[agent.name] = agent
             origins[agent.name] = source
