@@ -77,7 +77,7 @@ def add_agents_option(parser: argparse.ArgumentParser) -> None:
 
 
 def progress(label: str) -> Any:
-    """A stderr progress line for long runs (only when stderr is a terminal, or always in --verbose)."""
+    """A stderr progress line for long runs (only when stderr is a terminal)."""
     if not sys.stderr.isatty():
         return None
 

@@ -22,10 +22,6 @@ from agentroute.cli.common import (
 from agentroute.errors import AgentrouteError
 
 
-def _route_json(route: Any) -> dict[str, Any]:
-    return {"agent": route.agent.name, "score": round(route.score, 6), "reason": route.reason}
-
-
 def cmd_pick(args: argparse.Namespace) -> int:
     router = load_router(args)
     route = router.pick(args.request)

@@ -88,7 +88,7 @@ def read_learned(path: str | os.PathLike[str]) -> LearnedFile:
         return LearnedFile(where, (), ())
     except OSError as error:
         fix = "check the path and its permissions"
-        return LearnedFile(where, (), (Diagnostic("error", where, f"cannot read learned examples: {error}", fix=fix),))
+        return LearnedFile(where, (), (Diagnostic("error", where, f"cannot read learned examples: {error}", fix=fix, code="AR100"),))
     with handle:
         for number, line in enumerate(handle, 1):  # streamed: a big mined file is not held twice
             if not line.strip():
@@ -107,17 +107,17 @@ def _parse(line: str, path: str, number: int, problems: list[Diagnostic]) -> Lea
         record = json.loads(line)
     except json.JSONDecodeError as error:
         problems.append(Diagnostic("warning", path, f"not valid JSON ({error.msg}); line skipped", line=number,
-                                   value=line.strip()[:80], fix=f"one JSON object per line, like {shape}"))
+                                   value=line.strip()[:80], fix=f"one JSON object per line, like {shape}", code="AR109"))
         return None
     if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
         problems.append(Diagnostic("warning", path, "a learned row needs a non-empty string 'text'; line skipped",
-                                   line=number, field="text", fix=f"write {shape}"))
+                                   line=number, field="text", fix=f"write {shape}", code="AR109"))
         return None
     label = record.get("label")
     if not isinstance(label, str) or label.strip().lower() in _NO_AGENT:
         problems.append(Diagnostic("warning", path, "a learned row needs the agent's name as 'label'; line skipped",
                                    line=number, field="label", value=None if label is None else str(label),
-                                   fix=f"write {shape}"))
+                                   fix=f"write {shape}", code="AR109"))
         return None
     return LearnedExample(record["text"].strip(), label.strip(), number)
 
@@ -137,7 +137,7 @@ def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[A
             notes.append(Diagnostic(
                 "warning", learned.path, f"learned label names no loaded agent; {suggest_names(example.label, names)}",
                 line=example.line, field="label", value=example.label,
-                fix="correct the label, or delete the line (agentroute learn add records a new one)"))
+                fix="correct the label, or delete the line (agentroute learn add records a new one)", code="AR109"))
             continue
         extra[label].append(Example(request=example.text))
     merged = []
