@@ -24,18 +24,43 @@ SPECS = [
     AnalyzerSpec(kind="char_wb", ngram_range=(2, 5)),
     AnalyzerSpec(kind="char_wb", ngram_range=(1, 3), strip_accents=False),
     AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
+    AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), word_forms=True),
+    AnalyzerSpec(kind="word", ngram_range=(1, 2), word_forms=True),
 ]
 
 
 def test_prefix_features_are_words_plus_truncated_words():
-    from agentroute.features.analyzers import prefixes
+    from agentroute.features.analyzers import derived_features
 
     plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS))
     spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), prefix_len=5)
     words = TfidfVectorizer(**plain.sklearn_params()).build_analyzer()
     text = "Optimizing the optimization of optimized SQL caching"
-    assert Analyzer(spec)(text) == words(text) + prefixes(words(text), 5)
-    assert prefixes(["optimizing", "sql", "cache", "caches"], 5) == ["~optim", "~cache"]
+    assert Analyzer(spec)(text) == words(text) + derived_features(spec, words(text))
+    assert derived_features(spec, ["optimizing", "sql", "cache", "caches"]) == ["~optim", "~cache"]
+
+
+def test_word_form_features_are_words_plus_folded_words():
+    from agentroute.features.analyzers import derived_features
+
+    plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS))
+    spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), word_forms=True)
+    words = TfidfVectorizer(**plain.sklearn_params()).build_analyzer()
+    text = "Check CVEs in the APIs; caching cached PRs for production products"
+    assert Analyzer(spec)(text) == words(text) + derived_features(spec, words(text))
+    assert derived_features(spec, ["cves", "apis", "prs", "production", "product", "checkout", "caching"]) == [
+        "cve", "api", "pr", "cach"]  # a word that folds to itself yields nothing more
+    with_prefix = AnalyzerSpec(kind="word", word_forms=True, prefix_len=5, prefix_min_len=8)
+    # prefixes are cut from folded forms of 8+ letters only: "optimiz" and "product" get none
+    assert derived_features(with_prefix, ["optimization", "products", "production", "checkout"]) == [
+        "optimiz", "product", "~produ", "~check"]
+    # the fitted vectorizer sees the same features through the analyzer callable
+    assert TfidfVectorizer(**spec.sklearn_params()).build_analyzer()(text) == Analyzer(spec)(text)
+
+
+def test_word_forms_only_for_words():
+    with pytest.raises(ValueError, match="word_forms"):
+        AnalyzerSpec(kind="char_wb", word_forms=True)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.kind}{s.ngram_range}")

@@ -47,16 +47,17 @@ class MixingRouter(Router):
     """A deliberately broken router: it scores with one state, then names agents from a second read."""
 
     def pick(self, request):
-        text = self._prepare(request)
+        state = self.snapshot()
+        text = state.prepare(request)
         if text is None:
             return None
-        index, finder, _ = self._state
-        named = self._find_mention(finder, text)
+        named = state.named(text)
         if named is not None:
-            return Route(index.agents[named], 1.0, "mention")
-        scores, known = index.scores(text)
+            return Route(state.index.agents[named], 1.0, "mention")
+        scores, known = state.index.scores(text)
         time.sleep(0)  # let other threads run (a reload, say) between the two reads
-        return self._decide(self._state[0], scores, known, None)  # the torn read
+        agent, score, _ = self.snapshot().rule.decide(scores, known, None)
+        return None if agent is None else Route(self.snapshot().index.agents[agent], score)  # the torn read
 
 
 def test_the_checker_catches_answers_that_mix_two_states():
@@ -99,25 +100,31 @@ def test_failed_reloads_under_load_keep_the_old_index():
     assert errors == [] and answers and all(a == expected for a in answers)
 
 
-def test_explain_takes_one_snapshot_of_the_router():
-    """explain() must answer from the index it started with, even if a reload lands meanwhile.
+def test_explain_takes_one_snapshot_of_the_router(monkeypatch):
+    """explain() must answer from the state it started with, even if a reload lands meanwhile.
 
-    Today explain() reads router._state once but then calls router.rank() and
-    router.pick(), which read it again: a reload between those reads makes it
-    look for the new index's agents in the old index (ValueError), or report a
-    pick from another index than its ranking. See docs/reliability.md for the fix.
+    The reload is made to land in the middle of explain(): when it looks for a
+    mention, after it took its snapshot and scored. An explain that read the router
+    again afterwards would rank or pick among the new index's agents.
     """
+    from agentroute.routing.mentions import MentionFinder
+
     router = Router(AGENTS_A)
-    original_rank = router.rank
+    original_find = MentionFinder.find
+    reloads = []
 
-    def rank_after_a_reload(*args, **kwargs):
-        router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
-        return original_rank(*args, **kwargs)
+    def find_after_a_reload(self, text):
+        if not reloads:
+            reloads.append(1)
+            router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
+        return original_find(self, text)
 
-    router.rank = rank_after_a_reload  # type: ignore[method-assign]
-    explanation = router.explain("kafka consumer lag", k=2)
+    monkeypatch.setattr(MentionFinder, "find", find_after_a_reload)
+    explanation = router.explain("kafka consumer lag agent", k=2)  # "agent": the finder really looks
+    assert reloads, "the reload did not land during explain()"
     assert [a.route.agent.name for a in explanation.agents] == ["kafka-expert", "redis-expert"]
     assert explanation.picked is not None and explanation.picked.agent.name == "kafka-expert"
+    assert router.agents[0].name == "postgres-expert"  # the reload did happen
 
 
 def test_scores_are_the_same_whatever_thread_computes_them():

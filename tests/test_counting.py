@@ -20,6 +20,8 @@ TEXTS = [
 SPECS = {
     "word": AnalyzerSpec(kind="word", ngram_range=(1, 1)),
     "word-prefix-stop": AnalyzerSpec(kind="word", prefix_len=5, stop_words=frozenset(ENGLISH_STOP_WORDS)),
+    "word-forms-stop": AnalyzerSpec(kind="word", word_forms=True, stop_words=frozenset(ENGLISH_STOP_WORDS)),
+    "word-forms-1-2": AnalyzerSpec(kind="word", ngram_range=(1, 2), word_forms=True),
     "word-1-2": AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
     "word-2-3": AnalyzerSpec(kind="word", ngram_range=(2, 3)),
     "char_wb": AnalyzerSpec(kind="char_wb", ngram_range=(2, 5)),

@@ -31,6 +31,11 @@ QUERIES = [
 
 SPACES = {
     "word": [AnalyzerSpec(kind="word", ngram_range=(1, 2))],
+    "word-forms": [AnalyzerSpec(kind="word", word_forms=True, stop_words=frozenset({"the", "and", "a"}))],
+    "word-forms-1-2+char": [
+        AnalyzerSpec(kind="word", ngram_range=(1, 2), word_forms=True),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), weight=0.5),
+    ],
     "word-linear-tf": [AnalyzerSpec(kind="word", ngram_range=(1, 1), sublinear_tf=False)],
     "binary-noidf-word+char": [
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
@@ -98,12 +103,13 @@ def test_documents_of_only_stop_words_give_an_empty_block():
 
 
 @pytest.mark.parametrize("pattern", [r"(?u)\b\w\w+\b", r"(?u)\b\w+\b", r"(?u)\b[a-z]\w+\b"])
-def test_joined_batch_path_equals_per_text_vectorize(pattern):
+@pytest.mark.parametrize("derived", [{"prefix_len": 5}, {"word_forms": True}, {"word_forms": True, "prefix_len": 5}])
+def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
     """The batch fast path (C-level splitting for ASCII runs, the regex for other text and other
     patterns) gives every text exactly the vector the per-text path gives it."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    spec = AnalyzerSpec(kind="word", prefix_len=5, stop_words=frozenset(ENGLISH_STOP_WORDS), token_pattern=pattern)
+    spec = AnalyzerSpec(kind="word", stop_words=frozenset(ENGLISH_STOP_WORDS), token_pattern=pattern, **derived)
     space = FeatureSpace.fit([spec], DOCS + ["a b c x_y 42 it's ok"])
     block = space.blocks[0]
     batches = [
@@ -122,3 +128,27 @@ def test_joined_batch_path_equals_per_text_vectorize(pattern):
             ids, values = space.vectorize(text)
             expected[ids] = values
             np.testing.assert_allclose(got[row], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_generic_features_are_marked_and_counted_the_same_single_and_batch():
+    """Listed words (and their folded forms), and features in more than max_coverage of the
+    documents, are generic: they score but do not count as informative known features."""
+    docs = [f"agent {i} handles topic{i} requests, add" for i in range(12)] + ["security CVE audits, reads"]
+    spec = AnalyzerSpec(kind="word", word_forms=True, generic_words=frozenset({"add", "read", "tell"}), max_coverage=0.5)
+    space = FeatureSpace.fit([spec], docs)
+    names = {i: t for t, i in space.blocks[0].vocabulary.items()}
+    generic = {names[int(i)] for i in space.blocks[0].generic}
+    assert {"add", "agent", "handles", "handl", "requests", "request", "read"} <= generic  # listed or in 12/13 documents
+    assert not generic & {"security", "cve", "topic3", "reads"}  # "reads" itself is not listed; its folded form is
+    texts = ["add reading", "tell me", "add CVEs", "topic3 requests", "agent", "add reads"]
+    single = [space.count_informative(space.vectorize(t)[0]) for t in texts]
+    assert single == [0, 0, 1, 1, 0, 1]  # "CVEs" is known through its folded form "cve"
+    assert space.count_informative_rows(space.transform(texts)).tolist() == single
+    again = FeatureSpace.from_json(space.to_json(), space.idf_array())
+    assert [again.count_informative(again.vectorize(t)[0]) for t in texts] == single
+
+
+def test_coverage_needs_enough_documents():
+    spec = AnalyzerSpec(kind="word", max_coverage=0.5)
+    space = FeatureSpace.fit([spec], ["sql tuning", "sql styling"])  # "sql" in 2 of 2, but 2 documents say little
+    assert len(space.blocks[0].generic) == 0 and space.informative is None

@@ -141,3 +141,37 @@ def test_registry_and_router_from_paths_take_learned(tmp_path: Path) -> None:
     append_learned(learned, "summarise the release for users", "docs-writer", known_agents=list(AGENTS))
     router.reload()
     assert [e.request for e in router.registry["docs-writer"].examples] == ["summarise the release for users"]
+
+
+def test_default_learned_path_sits_beside_the_agents(tmp_path: Path) -> None:
+    from agentroute.sources.learned import default_learned_path
+
+    assert default_learned_path([tmp_path / "proj" / ".claude" / "agents"]) == tmp_path / "proj" / LEARNED_RELATIVE
+    assert default_learned_path(["some/folder", tmp_path / ".claude" / "agents"]) == tmp_path / LEARNED_RELATIVE
+    assert default_learned_path(["some/folder"], cwd=tmp_path) == tmp_path / LEARNED_RELATIVE
+
+
+def test_cli_learn_add_writes_beside_the_agents_and_refuses_unknown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from agentroute.cli.main import main
+
+    folder = _agents_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["learn", "add", "the quarterly numbers look off", "sql-expret", "--agents", str(folder)]) == 2
+    assert "did you mean sql-expert?" in capsys.readouterr().err
+    assert not (tmp_path / LEARNED_RELATIVE).exists()
+    assert main(["learn", "add", "the quarterly numbers look off", "sql-expert", "--agents", str(folder)]) == 0
+    rows = [json.loads(line) for line in (tmp_path / LEARNED_RELATIVE).read_text().splitlines()]
+    assert [(r["text"], r["label"]) for r in rows] == [("the quarterly numbers look off", "sql-expert")]
+
+
+def test_plugin_labels_resolve_to_the_agent_file_name(tmp_path: Path) -> None:
+    from agentroute.sources.learned import resolve_label
+
+    names = ["code-reviewer", "team:lead"]
+    assert resolve_label("pr-review-toolkit:code-reviewer", names) == "code-reviewer"
+    assert resolve_label("team:lead", names) == "team:lead"
+    assert resolve_label("toolkit:ghost", names) is None and resolve_label("ghost", names) is None
+    path = _write(tmp_path / "learned.jsonl", [json.dumps({"text": "review my diff", "label": "kit:code-reviewer"})])
+    merged, notes = merge_learned([Agent(name="code-reviewer")], read_learned(path))
+    assert [e.request for e in merged[0].examples] == ["review my diff"] and notes == []

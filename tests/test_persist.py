@@ -37,11 +37,11 @@ def test_round_trip_in_both_weight_layouts(small_agents, budget):
     from agentroute.routing.scoring import make_weights
 
     router = Router(small_agents)
-    index = router._state[0]
+    index = router.snapshot().index
     index = replace(index, weights=make_weights(index.weights.to_csr(), dense_budget_bytes=budget))
-    loaded, settings = persist.load_bytes(persist.dump_bytes(index, router._settings()))
+    loaded, settings = persist.load_bytes(persist.dump_bytes(index, router.get_params()))
     assert type(loaded.weights) is type(index.weights)
-    assert settings == router._settings()
+    assert settings == router.get_params()
     for q in QUERIES:
         np.testing.assert_array_equal(loaded.scores(q)[0], index.scores(q)[0])
 
@@ -105,7 +105,7 @@ def test_a_pickle_inside_the_payload_is_never_loaded(tmp_path, small_agents):
     import struct
 
     router = Router(small_agents)
-    good = persist.dump_bytes(router._state[0], router._settings())
+    good = persist.dump_bytes(router.snapshot().index, router.get_params())
     body = good[good.index(b"\n", good.index(b"sha256 ")) + 1 :]
     (length,) = struct.unpack("<Q", body[:8])
     header = body[8 : 8 + length]

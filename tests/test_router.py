@@ -175,7 +175,7 @@ def test_scores_equal_a_plain_sklearn_tfidf_cosine_oracle():
     """With one field weighted, the score is exactly sklearn TF-IDF cosine on that field's text."""
     weights = {f: 0.0 for f in FIELDS} | {"description": 1.0}
     router = Router(AGENTS, field_weights=weights, threshold=0.0)
-    spec = router._state[0].space.blocks[0].spec
+    spec = router.snapshot().index.space.blocks[0].spec
     documents = [" \n".join(field_texts(a).values()) for a in AGENTS]
     vectorizer = TfidfVectorizer(**spec.sklearn_params()).fit(documents)
     agent_matrix = vectorizer.transform([field_texts(a)["description"] for a in AGENTS])

@@ -41,6 +41,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from agentroute.evaluation.reports import format_eval, format_loo
     from agentroute.routing.router import Router
 
+    if args.split is not None:
+        return _eval_split(args)
+    if args.train_fraction is not None:
+        raise UsageError("--train-fraction only applies with --split time")
     if not args.tune and (args.output or args.val or args.min_in_scope_accuracy is not None):
         raise UsageError("-o/--output, --val and --min-in-scope-accuracy only apply with --tune")
     paths, builtin = resolve_agent_paths(args.agents)
@@ -90,6 +94,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for path in write_plots(report, args.plot):
             print(f"agentroute: wrote {path}", file=sys.stderr)
     print(json.dumps(report.to_dict()) if args.json else format_eval(report))
+    return 0
+
+
+def _eval_split(args: argparse.Namespace) -> int:
+    """``eval --data FILE --split time``: agreement before and after learning the earlier part."""
+    from agentroute.evaluation.split_time import format_split_time, read_timed, split_time_report
+
+    if args.loo or args.tune or args.plot or args.val:
+        raise UsageError("--split time does not combine with --loo, --tune, --val or --plot")
+    if args.data is None:
+        raise UsageError("--split time needs --data FILE: JSONL rows with text, label and timestamp "
+                         "(as `agentroute learn claude-code` writes)")
+    registry = load_registry(args)
+    fraction = 0.7 if args.train_fraction is None else args.train_fraction
+    report = split_time_report(registry, read_timed(args.data), train_fraction=fraction, k=args.k,
+                               router_options=router_options(args))
+    print(json.dumps(report.to_dict()) if args.json else format_split_time(report))
     return 0
 
 
@@ -158,6 +179,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     ev.add_argument("--threshold", type=float, help="abstain below this score (without --tune)")
     ev.add_argument("-k", type=int, default=3, help="top-k accuracy (default 3)")
     ev.add_argument("--plot", metavar="DIR", help="write PNG charts (needs: pip install 'agentroute[plot]')")
+    ev.add_argument("--split", choices=["time"],
+                    help="time: sort --data by timestamp, learn from the earlier part, test on the later part, "
+                         "and print figures before and after learning")
+    ev.add_argument("--train-fraction", type=float, metavar="X",
+                    help="with --split time: the share of rows learned from (default 0.7)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(handler=cmd_eval)
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from agentroute.sources.description import trigger_phrases
 from agentroute.model import Agent
+from agentroute.sources.description import trigger_phrases
 
-#: Builds a router (or anything with ``rank``) from agents; the default is ``Router(agents, threshold=0.0)``.
+if TYPE_CHECKING:
+    from agentroute.routing.router import Router
+
+#: Builds a router (or anything with ``rank``) from agents; the default is
+#: ``Router(agents, threshold=0.0, mentions=False)``, or a :func:`rebuild` of ``like``.
 RouterFactory = Callable[[Sequence[Agent]], object]
 
 
@@ -60,10 +64,12 @@ def held_out_variants(agent: Agent) -> Iterable[tuple[Agent, str, str]]:
         yield replace(agent, description=description), phrase, "trigger"
 
 
-def _default_factory(agents: Sequence[Agent]) -> object:
+def rebuild(params: Mapping[str, Any], agents: Sequence[Agent]) -> Router:
+    """A router fitted on ``agents`` with ``params`` (``Router.get_params()``), except that it never
+    abstains and reads no mentions: what leave-one-out and lint's refits rank with."""
     from agentroute.routing.router import Router
 
-    return Router(agents, threshold=0.0, mentions=False)
+    return Router(agents, **{**params, "threshold": 0.0, "mentions": False})
 
 
 def leave_one_out(
@@ -71,10 +77,16 @@ def leave_one_out(
     *,
     k: int = 3,
     router_factory: RouterFactory | None = None,
+    like: Router | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LooReport:
-    """Route every example request with that example held out of its agent (one fit per case)."""
-    factory = router_factory or _default_factory
+    """Route every example request with that example held out of its agent (one fit per case).
+
+    Each fit uses ``router_factory``, else the parameters of the router ``like``
+    (field weights, strategy, request cut; see :func:`rebuild`), else the defaults.
+    """
+    params = like.get_params() if like is not None else {}
+    factory: RouterFactory = router_factory or (lambda fitted_on: rebuild(params, fitted_on))
     agents = list(agents)
     jobs = [(i, variant, request, kind) for i, agent in enumerate(agents) for variant, request, kind in held_out_variants(agent)]
     cases = []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from agentroute.evaluation.labelled import LabelledRequest
+from agentroute.routing.rule import Evidence, PickRule
 
 if TYPE_CHECKING:
     from agentroute.routing.router import Router
@@ -89,6 +90,7 @@ def evaluate(
     if not rows:
         raise ValueError("evaluate needs at least one labelled request")
     out = _outcomes(router, rows, k, n_jobs)
+    state, found = router.evidence_many([r.text for r in rows], n_jobs=n_jobs)
     labels = np.array(out.labels)
     picks = np.array(out.picks)
     in_scope = labels != NONE
@@ -104,7 +106,7 @@ def evaluate(
         n=len(rows),
         n_in_scope=n_in,
         n_out_of_scope=n_out,
-        threshold=float(router.effective_threshold),
+        threshold=float(state.rule.threshold),
         accuracy=float(accuracy_score(labels, picks)),
         top_k=k,
         top_k_accuracy=float(np.mean(np.array(out.in_top_k)[in_scope])) if n_in else None,
@@ -115,7 +117,7 @@ def evaluate(
         auroc=float(roc_auc_score(in_scope, out.top_scores)) if n_in and n_out else None,
         per_agent=per_agent,
         confused_pairs=_confused_pairs(rows, out.labels, out.picks, max_confused_pairs),
-        coverage_curve=_coverage_curve(labels, np.array(out.top), out.top_scores),
+        coverage_curve=_coverage_curve(state.rule, found, labels, _names(state.index.agents)),
     )
 
 
@@ -128,15 +130,66 @@ def _confused_pairs(rows: Sequence[LabelledRequest], labels: list[str], picks: l
     return pairs[:limit]
 
 
-def _coverage_curve(labels: np.ndarray, top: np.ndarray, scores: np.ndarray, points: int = 11) -> list[dict[str, float]]:
-    """Accuracy of the answered rows as the threshold rises (out-of-scope rows answered are errors)."""
+def _names(agents: Sequence[object]) -> np.ndarray:
+    """Agent names by position, with NONE last: ``_names(agents)[decided.agents]`` maps -1 to NONE."""
+    return np.array([getattr(a, "name") for a in agents] + [NONE], dtype=object)
+
+
+def _predicted(rule: PickRule, found: Evidence, names: np.ndarray) -> np.ndarray:
+    """What ``pick`` answers for each request under ``rule``, as labels (NONE: abstains)."""
+    return names[rule.decide_many(found).agents]
+
+
+def _coverage_curve(rule: PickRule, found: Evidence, labels: np.ndarray, names: np.ndarray,
+                    points: int = 11) -> list[dict[str, float]]:
+    """Accuracy of the answered rows as the threshold rises (out-of-scope rows answered are errors).
+
+    Each point applies the router's own pick rule (margin, mentions, no-term
+    abstention) at that threshold, so a point is what ``pick`` would do there.
+    """
     curve = []
-    for threshold in np.unique(np.quantile(scores, np.linspace(0, 1, points))):
-        answered = scores >= threshold
+    for threshold in np.unique(np.quantile(found.score, np.linspace(0, 1, points))) if len(found.score) else ():
+        predicted = _predicted(rule.at(float(threshold)), found, names)
+        answered = predicted != NONE
         coverage = float(answered.mean())
-        accuracy = float(np.mean(top[answered] == labels[answered])) if answered.any() else float("nan")
+        accuracy = float(np.mean(predicted[answered] == labels[answered])) if answered.any() else float("nan")
         curve.append({"threshold": float(threshold), "coverage": coverage, "accuracy": accuracy})
     return curve
+
+
+@dataclass(frozen=True)
+class ThresholdPoint:
+    """What ``pick`` scores on some labelled rows at one threshold (None: no such rows)."""
+
+    threshold: float
+    accuracy: float  # as EvalReport.accuracy
+    in_scope_accuracy: float | None
+    out_of_scope_recall: float | None
+
+
+def threshold_points(router: Router, rows: Sequence[LabelledRequest], *, n_jobs: int | None = None) -> list[ThresholdPoint]:
+    """Every threshold where ``pick``'s answers on ``rows`` can change (and 0.0), lowest first.
+
+    Each point applies the router's own pick rule at that threshold (its margin,
+    mentions and no-term abstention included): ``evaluate`` of the router with
+    that threshold measures exactly the point's figures.
+    """
+    if not rows:
+        raise ValueError("choosing a threshold needs at least one labelled request")
+    state, found = router.evidence_many([r.text for r in rows], n_jobs=n_jobs)
+    names = _names(state.index.agents)
+    labels = np.array([r.label or NONE for r in rows], dtype=object)
+    in_scope = labels != NONE
+    # Every score where answering can change, and just above it; 0.0 answers all that can be.
+    candidates = np.unique(np.concatenate([[0.0], found.score, np.nextafter(found.score, 2)]))
+    points = []
+    for threshold in candidates[(candidates >= 0) & (candidates <= 1)]:
+        correct = _predicted(state.rule.at(float(threshold)), found, names) == labels
+        points.append(ThresholdPoint(
+            float(threshold), float(np.mean(correct)),
+            float(np.mean(correct[in_scope])) if in_scope.any() else None,
+            float(np.mean(correct[~in_scope])) if (~in_scope).any() else None))
+    return points
 
 
 def tune_threshold(
@@ -146,33 +199,24 @@ def tune_threshold(
     min_in_scope_accuracy: float | None = None,
     n_jobs: int | None = None,
 ) -> float:
-    """Choose the abstention threshold on validation ``rows``.
+    """Choose the abstention threshold on validation ``rows`` (among :func:`threshold_points`).
 
     By default: the threshold with the best accuracy over all rows (abstaining
     is right for out-of-scope rows). With ``min_in_scope_accuracy``: the one
     with the best out-of-scope recall among those keeping in-scope accuracy at
     or above it. Ties go to the lowest threshold, so the result is deterministic.
+    Candidates are judged by the router's own pick rule, margin included.
     """
-    out = _outcomes(router, rows, 1, n_jobs)
-    labels = np.array(out.labels)
-    in_scope = labels != NONE
-    # A request named an agent explicitly -> score 1.0 and never abstains; the rest follow the threshold.
-    correct_if_answered = np.array(out.top) == labels
-    candidates = np.unique(np.concatenate([[0.0], out.top_scores, np.nextafter(out.top_scores, 2)]))
-    candidates = candidates[(candidates >= 0) & (candidates <= 1)]
     best: tuple[float, float] | None = None
-    for threshold in candidates:
-        answered = out.top_scores >= threshold
-        accuracy_in = float(np.mean(answered[in_scope] & correct_if_answered[in_scope])) if in_scope.any() else 1.0
-        recall_out = float(np.mean(~answered[~in_scope])) if (~in_scope).any() else 0.0
+    for point in threshold_points(router, rows, n_jobs=n_jobs):
         if min_in_scope_accuracy is None:
-            objective = float(np.mean(np.where(in_scope, answered & correct_if_answered, ~answered)))
-        elif accuracy_in >= min_in_scope_accuracy:
-            objective = recall_out
+            objective = point.accuracy
+        elif (point.in_scope_accuracy if point.in_scope_accuracy is not None else 1.0) >= min_in_scope_accuracy:
+            objective = point.out_of_scope_recall or 0.0
         else:
             continue
         if best is None or objective > best[0]:
-            best = (objective, float(threshold))
+            best = (objective, point.threshold)
     if best is None:
         raise ValueError(f"no threshold keeps in-scope accuracy >= {min_in_scope_accuracy}")
     return best[1]

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agentroute.features.word_forms import fold
+
 AnalyzerKind = Literal["word", "char_wb"]
 
 #: scikit-learn's default ``token_pattern``: words of two or more word characters.
@@ -75,6 +77,17 @@ class AnalyzerSpec:
     binary: bool = False
     #: Weight features by IDF (False: every feature weighs 1 before normalisation).
     use_idf: bool = True
+    #: With ``kind="word"``, a token whose folded form differs also yields that form as a
+    #: feature (see :mod:`agentroute.features.word_forms`): "cves" meets "cve", "caching"
+    #: meets "cache", while "production" stays apart from "product". With ``prefix_len``,
+    #: the prefix is cut from the folded form.
+    word_forms: bool = False
+    #: Prefix features only for (folded) words at least this long (0: longer than ``prefix_len``).
+    prefix_min_len: int = 0
+    #: Words that may support a pick but not make one alone (see :meth:`FeatureBlock.informative`).
+    generic_words: frozenset[str] = field(default_factory=frozenset)
+    #: Features found in more than this share of the fitted documents are generic too.
+    max_coverage: float = 1.0
 
     def __post_init__(self) -> None:
         low, high = self.ngram_range
@@ -86,6 +99,12 @@ class AnalyzerSpec:
             raise ValueError(f"weight must be > 0, got {self.weight!r}")
         if self.prefix_len < 0 or (self.prefix_len and self.kind != "word"):
             raise ValueError(f"prefix_len must be >= 0 and only set for word analyzers, got {self.prefix_len!r}")
+        if self.word_forms and self.kind != "word":
+            raise ValueError("word_forms is only for word analyzers")
+        if self.prefix_min_len < 0:
+            raise ValueError(f"prefix_min_len must be >= 0, got {self.prefix_min_len!r}")
+        if not 0 < self.max_coverage <= 1:
+            raise ValueError(f"max_coverage must be in (0, 1], got {self.max_coverage!r}")
 
     def sklearn_params(self) -> dict[str, Any]:
         """Keyword arguments for a ``TfidfVectorizer`` that analyzes text the same way."""
@@ -100,8 +119,8 @@ class AnalyzerSpec:
             "use_idf": self.use_idf,
             "dtype": __import__("numpy").float64,
         }
-        if self.kind == "word" and self.prefix_len:
-            # scikit-learn has no prefix features: it calls our analyzer, and fits as usual.
+        if self.kind == "word" and (self.prefix_len or self.word_forms):
+            # scikit-learn has no prefix or word-form features: it calls our analyzer, and fits as usual.
             params = {k: v for k, v in params.items() if k not in ("lowercase", "strip_accents", "ngram_range")}
             params["analyzer"] = Analyzer(self)
         elif self.kind == "word":
@@ -122,6 +141,10 @@ class AnalyzerSpec:
             "token_pattern": self.token_pattern,
             "binary": self.binary,
             "use_idf": self.use_idf,
+            "word_forms": self.word_forms,
+            "prefix_min_len": self.prefix_min_len,
+            "generic_words": sorted(self.generic_words),
+            "max_coverage": self.max_coverage,
         }
 
     @classmethod
@@ -138,7 +161,25 @@ class AnalyzerSpec:
             token_pattern=str(data.get("token_pattern", TOKEN_PATTERN)),
             binary=bool(data.get("binary", False)),
             use_idf=bool(data.get("use_idf", True)),
+            word_forms=bool(data.get("word_forms", False)),
+            prefix_min_len=int(data.get("prefix_min_len", 0)),
+            generic_words=frozenset(data.get("generic_words", ())),
+            max_coverage=float(data.get("max_coverage", 1.0)),
         )
+
+    def derived(self, token: str) -> tuple[str, ...]:
+        """The extra features one token yields beside itself: its folded form (when it differs
+        and is not a stop word), then the prefix of the (folded) word when it is long enough."""
+        base = token
+        extra: tuple[str, ...] = ()
+        if self.word_forms:
+            folded = fold(token)
+            if folded != token and folded not in self.stop_words:
+                extra = (folded,)
+            base = folded
+        if self.prefix_len and len(base) >= max(self.prefix_min_len, self.prefix_len + 1):
+            extra += ("~" + base[: self.prefix_len],)
+        return extra
 
 
 class Analyzer:
@@ -167,14 +208,14 @@ class Analyzer:
         units = self.words(text)
         if self.spec.kind == "char_wb":
             return [g for w in units for g in char_wb_ngrams(w, low, high)]
-        return word_ngrams(units, low, high) + prefixes(units, self.spec.prefix_len)
+        return word_ngrams(units, low, high) + derived_features(self.spec, units)
 
 
-def prefixes(tokens: list[str], length: int) -> list[str]:
-    """``"~" + token[:length]`` for each token longer than ``length`` (none when length is 0)."""
-    if not length:
+def derived_features(spec: AnalyzerSpec, tokens: list[str]) -> list[str]:
+    """The folded-form and prefix features of the tokens, in token order."""
+    if not (spec.prefix_len or spec.word_forms):
         return []
-    return ["~" + t[:length] for t in tokens if len(t) > length]
+    return [d for t in tokens for d in spec.derived(t)]
 
 
 def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:

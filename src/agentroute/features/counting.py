@@ -66,10 +66,7 @@ def _unit_features(spec: AnalyzerSpec, unit: str) -> list[str]:
     if spec.kind == "char_wb":
         low, high = spec.ngram_range
         return char_wb_ngrams(unit, low, high)
-    length = spec.prefix_len
-    if length and len(unit) > length:
-        return [unit, "~" + unit[:length]]
-    return [unit]
+    return [unit, *spec.derived(unit)]
 
 
 def prune_rare(terms: list[str], counts: csr_matrix, document_counts: csr_matrix, min_df: int) -> tuple[list[str], csr_matrix, csr_matrix]:

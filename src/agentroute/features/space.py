@@ -1,7 +1,8 @@
 """The fitted feature space: vocabularies and IDF weights, and the fast query vectorizer.
 
-Fitting goes through scikit-learn's ``TfidfVectorizer`` (imported only then).
-Serving re-uses the fitted vocabularies and IDF with the pure-Python analyzers
+Fitting counts features in one pass (:mod:`agentroute.features.counting`, equal
+to ``CountVectorizer``) and takes IDF from scikit-learn's ``TfidfTransformer``
+(imported only then). Serving re-uses the fitted vocabularies and IDF with the pure-Python analyzers
 of :mod:`agentroute.features.analyzers`, so a request is vectorised in a few
 microseconds and exactly as ``TfidfVectorizer.transform`` would vectorise it
 (``tests/test_features.py`` holds the proof).
@@ -21,7 +22,7 @@ from agentroute.features.analyzers import (
     Analyzer,
     AnalyzerSpec,
     char_wb_ngrams,
-    prefixes,
+    derived_features,
     strip_accents,
     word_ngrams,
 )
@@ -43,11 +44,14 @@ _NO_VALUES = np.zeros(0, dtype=np.float64)
 class FeatureBlock:
     """One analyzer's vocabulary and IDF, placed at ``offset`` in the global feature space."""
 
-    def __init__(self, spec: AnalyzerSpec, vocabulary: dict[str, int], idf: np.ndarray, offset: int):
+    def __init__(self, spec: AnalyzerSpec, vocabulary: dict[str, int], idf: np.ndarray, offset: int,
+                 generic: np.ndarray | None = None):
         self.spec = spec
         self.vocabulary = vocabulary
         self._idf = np.asarray(idf, dtype=np.float64)
         self.offset = offset
+        #: Local ids of the generic features: they may support a pick but not make one alone.
+        self.generic = np.zeros(0, dtype=np.int64) if generic is None else np.asarray(generic, dtype=np.int64)
         self.analyzer = Analyzer(spec)
         compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
@@ -60,10 +64,11 @@ class FeatureBlock:
 
     def __getstate__(self) -> dict[str, Any]:
         # Worker processes get the fitted vocabulary and IDF, not this process's caches or lock.
-        return {"spec": self.spec, "vocabulary": self.vocabulary, "idf": self._idf, "offset": self.offset}
+        return {"spec": self.spec, "vocabulary": self.vocabulary, "idf": self._idf, "offset": self.offset,
+                "generic": self.generic}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["spec"], state["vocabulary"], state["idf"], state["offset"])  # type: ignore[misc]
+        self.__init__(state["spec"], state["vocabulary"], state["idf"], state["offset"], state.get("generic"))  # type: ignore[misc]
 
     @property
     def idf(self) -> np.ndarray:
@@ -78,9 +83,7 @@ class FeatureBlock:
         found = []
         if (i := vocab_get(token)) is not None:
             found.append(i)
-        length = self.spec.prefix_len
-        if length and len(token) > length and (i := vocab_get("~" + token[:length])) is not None:
-            found.append(i)
+        found += [i for d in self.spec.derived(token) if (i := vocab_get(d)) is not None]
         return found
 
     def feature_ids(self, text: str) -> list[int]:
@@ -99,8 +102,7 @@ class FeatureBlock:
             return ids
         vocab_get = self.vocabulary.get
         ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
-        if self.spec.prefix_len:
-            ids += [i for g in prefixes(units, self.spec.prefix_len) if (i := vocab_get(g)) is not None]
+        ids += [i for g in derived_features(self.spec, units) if (i := vocab_get(g)) is not None]
         return ids
 
     def _char_ids(self, word: str) -> list[int]:
@@ -147,12 +149,12 @@ class FeatureBlock:
         with self._batch_lock:
             units_of = self._batch_units
             if units_of is None:
-                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
+                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1,
+                                                            1 + bool(self.spec.word_forms) + bool(self.spec.prefix_len))
             units_of.reset_if_full()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-            columns = np.concatenate((units_of.first[units], units_of.second[units]))
-        rows = np.cumsum(units == 0)
-        rows = np.concatenate((rows, rows))
+            columns = np.concatenate([column[units] for column in units_of.columns])
+        rows = np.tile(np.cumsum(units == 0), len(units_of.columns))
         known = columns >= 0
         counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
         counts.sum_duplicates()
@@ -184,7 +186,7 @@ class FeatureBlock:
         elif self.spec.sublinear_tf:
             matrix.data = 1.0 + np.log(matrix.data)
         matrix.data *= self._idf[matrix.indices]
-        matrix = _l2_rows(matrix)
+        matrix = l2_rows(matrix)
         matrix.data *= self.spec.weight
         return matrix
 
@@ -215,7 +217,35 @@ class FeatureBlock:
         return ids, values
 
 
-def _l2_rows(matrix: csr_matrix) -> csr_matrix:
+#: Coverage (``AnalyzerSpec.max_coverage``) marks features generic only in spaces fitted on at
+#: least this many documents: with fewer, a share says little (1 of 2 agents is already 50%).
+COVERAGE_MIN_DOCUMENTS = 10
+
+
+def generic_features(spec: AnalyzerSpec, terms: Sequence[str], documents: csr_matrix) -> np.ndarray:
+    """Local ids of the features that count as generic evidence (sorted).
+
+    A feature is generic when it comes only from ``spec.generic_words`` (a word of the
+    list, its folded form or prefix, an n-gram of listed words), or when it occurs in more
+    than ``spec.max_coverage`` of the documents (``documents``: documents × terms counts).
+    """
+    generic_words = spec.generic_words
+    flags = np.zeros(len(terms), dtype=bool)
+    if generic_words:
+        # Only what the generic words themselves yield: "read" (from "reading") is generic,
+        # but a prefix "~readm" shared with "readme" is not, since no listed word made it.
+        listed = generic_words | {d for w in generic_words for d in spec.derived(w)}
+        flags = np.fromiter((all(w in listed for w in t.split(" ")) for t in terms), dtype=bool, count=len(terms))
+    n_documents = documents.shape[0]
+    if spec.max_coverage < 1 and n_documents >= COVERAGE_MIN_DOCUMENTS and len(terms):
+        present = documents.tocsr()
+        present.eliminate_zeros()
+        df = np.bincount(present.indices, minlength=len(terms))
+        flags |= df > spec.max_coverage * n_documents
+    return np.flatnonzero(flags)
+
+
+def l2_rows(matrix: csr_matrix) -> csr_matrix:
     """Scale each row to unit length (empty rows stay empty)."""
     matrix = matrix.tocsr()
     lengths = np.diff(matrix.indptr)
@@ -238,6 +268,25 @@ class FeatureSpace:
         if sum(n for n, _ in self.groups) != len(self.blocks):
             raise ValueError(f"groups {self.groups} do not cover the {len(self.blocks)} blocks")
         self.n_features = sum(len(b) for b in self.blocks)
+        generic = [b.generic + b.offset for b in self.blocks if len(b.generic)]
+        #: True for each feature that counts as evidence on its own (None: all of them do).
+        self.informative: np.ndarray | None = None
+        if generic:
+            self.informative = np.ones(self.n_features, dtype=bool)
+            self.informative[np.concatenate(generic)] = False
+
+    def count_informative(self, ids: np.ndarray) -> int:
+        """How many of the feature ``ids`` (one text's known features) are informative."""
+        if self.informative is None:
+            return len(ids)
+        return int(np.count_nonzero(self.informative[ids]))
+
+    def count_informative_rows(self, matrix: csr_matrix) -> np.ndarray:
+        """Informative known features per row of ``matrix`` (texts × features, as :meth:`transform` gives)."""
+        if self.informative is None:
+            return np.diff(matrix.indptr)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        return np.bincount(rows, weights=self.informative[matrix.indices], minlength=matrix.shape[0]).astype(np.int64)
 
     @classmethod
     def concat(cls, spaces: Sequence[FeatureSpace]) -> FeatureSpace:
@@ -248,7 +297,7 @@ class FeatureSpace:
         offset = 0
         for space in spaces:
             for block in space.blocks:
-                blocks.append(FeatureBlock(block.spec, block.vocabulary, block.idf, offset))
+                blocks.append(FeatureBlock(block.spec, block.vocabulary, block.idf, offset, block.generic))
                 offset += len(block)
             groups += space.groups
         return cls(blocks, normalize=False, groups=groups)
@@ -295,7 +344,8 @@ class FeatureSpace:
                 idf = TfidfTransformer(smooth_idf=True).fit(documents).idf_
             else:
                 idf = np.ones(len(terms))
-            block = FeatureBlock(spec, {term: i for i, term in enumerate(terms)}, idf, offset)
+            generic = generic_features(spec, terms, documents)
+            block = FeatureBlock(spec, {term: i for i, term in enumerate(terms)}, idf, offset, generic)
             blocks.append(block)
             parts.append(block.weigh(counts))
             offset += len(terms)
@@ -304,7 +354,7 @@ class FeatureSpace:
             return space, csr_matrix((len(texts), 0))
         matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
         if normalize and len(parts) > 1:
-            matrix = _l2_rows(matrix)
+            matrix = l2_rows(matrix)
         return space, matrix
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -341,7 +391,7 @@ class FeatureSpace:
         for count, normalize in self.groups:
             group, parts = parts[:count], parts[count:]
             matrix = group[0] if len(group) == 1 else hstack(group, format="csr")
-            grouped.append(_l2_rows(matrix) if normalize and count > 1 else matrix)
+            grouped.append(l2_rows(matrix) if normalize and count > 1 else matrix)
         return grouped[0] if len(grouped) == 1 else hstack(grouped, format="csr")
 
     # -- persistence -----------------------------------------------------------------
@@ -351,7 +401,8 @@ class FeatureSpace:
             "normalize": self.normalize,
             "groups": [list(group) for group in self.groups],
             "blocks": [
-                {"spec": b.spec.to_json(), "terms": sorted(b.vocabulary, key=b.vocabulary.__getitem__)}
+                {"spec": b.spec.to_json(), "terms": sorted(b.vocabulary, key=b.vocabulary.__getitem__),
+                 "generic": b.generic.tolist()}
                 for b in self.blocks
             ],
         }
@@ -368,7 +419,11 @@ class FeatureSpace:
             vocabulary = {term: i for i, term in enumerate(terms)}
             if len(vocabulary) != len(terms):
                 raise ValueError("duplicate terms in a saved vocabulary")
-            blocks.append(FeatureBlock(AnalyzerSpec.from_json(entry["spec"]), vocabulary, idf[offset : offset + len(terms)], offset))
+            generic = np.asarray(entry.get("generic", []), dtype=np.int64)
+            if len(generic) and (generic.min() < 0 or generic.max() >= len(terms)):
+                raise ValueError("generic feature ids outside the vocabulary")
+            blocks.append(FeatureBlock(AnalyzerSpec.from_json(entry["spec"]), vocabulary, idf[offset : offset + len(terms)],
+                                       offset, generic))
             offset += len(terms)
         if offset != len(idf):
             raise ValueError(f"vocabulary size {offset} does not match {len(idf)} IDF weights")

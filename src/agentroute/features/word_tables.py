@@ -51,37 +51,39 @@ def ascii_runs(text: str) -> list[str]:
 
 
 class BatchUnits(dict):  # type: ignore[type-arg]
-    """Batch path lookup for word unigrams (+ prefixes): token -> unit number, computed on first sight.
+    """Batch path lookup for word unigrams (+ folded forms and prefixes): token -> unit number,
+    computed on first sight.
 
-    A unit's feature ids live in two numpy arrays (``first``/``second``, -1 for none), so a
-    whole batch maps to ids with one ``fromiter`` and two gathers. Unit 0 is the break.
+    A unit's feature ids live in ``width`` numpy arrays (``columns``, -1 for none), so a whole
+    batch maps to ids with one ``fromiter`` and one gather per column. Unit 0 is the break.
     Stop words and tokens shorter than the pattern allows have no features.
     """
 
-    def __init__(self, token_ids: Callable[[str], list[int]], stop_words: frozenset[str], min_len: int) -> None:
+    def __init__(self, token_ids: Callable[[str], list[int]], stop_words: frozenset[str], min_len: int,
+                 width: int = 2) -> None:
         super().__init__()
         self._token_ids = token_ids
         self._stop_words = stop_words
         self._min_len = min_len
-        self.first = np.full(4096, -1, dtype=np.int64)
-        self.second = np.full(4096, -1, dtype=np.int64)
+        self.columns = [np.full(4096, -1, dtype=np.int64) for _ in range(width)]
         self[BREAK] = 0
 
     def reset_if_full(self) -> None:
         if len(self) >= UNIT_CACHE_LIMIT:  # bounded memory; between batches, so no ids go stale
             self.clear()
             self[BREAK] = 0
-            self.first[:] = -1
-            self.second[:] = -1
+            for column in self.columns:
+                column[:] = -1
 
     def __missing__(self, token: str) -> int:
         unit = len(self)
-        if unit >= len(self.first):
-            self.first = np.concatenate([self.first, np.full(len(self.first), -1, dtype=np.int64)])
-            self.second = np.concatenate([self.second, np.full(len(self.second), -1, dtype=np.int64)])
+        if unit >= len(self.columns[0]):
+            self.columns = [np.concatenate([c, np.full(len(c), -1, dtype=np.int64)]) for c in self.columns]
         if len(token) >= self._min_len and token not in self._stop_words:
-            found = self._token_ids(token)  # at most two: the unigram and the prefix
-            for column, feature in zip((self.first, self.second), found):
+            found = self._token_ids(token)  # the unigram, then the folded form and the prefix
+            if len(found) > len(self.columns):
+                raise ValueError(f"a token has {len(found)} features, the batch table holds {len(self.columns)}")
+            for column, feature in zip(self.columns, found):
                 column[unit] = feature
         self[token] = unit
         return unit

@@ -14,26 +14,28 @@ Ties go to the earlier agent, as :meth:`Router.rank` breaks them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from agentroute.lint.findings import Finding
 from agentroute.routing.index import profile_matrix
-from agentroute.evaluation.loo import held_out_variants
+from agentroute.evaluation.loo import held_out_variants, rebuild
 from agentroute.model import Agent
-from agentroute.routing.profile import validate_field_weights
+
+if TYPE_CHECKING:
+    from agentroute.routing.router import Router
 
 __all__ = ["ExampleMode", "confusable_pairs", "misrouted_examples"]
 
 ExampleMode = Literal["held-out", "refit", "in-place"]
 
 
-def confusable_pairs(router: Any, threshold: float, *, block: int = 256) -> list[Finding]:
+def confusable_pairs(router: Router, threshold: float, *, block: int = 256) -> list[Finding]:
     """Pairs of agents whose profiles (columns of W, features x agents) have cosine >= threshold."""
     from sklearn.preprocessing import normalize
 
-    index = router._state[0]
+    index = router.snapshot().index
     unit = normalize(index.weights.to_csr().T.tocsr().astype(np.float64))  # agents x features
     terms = _term_names(index.space)
     agents = index.agents
@@ -71,8 +73,8 @@ def _shared_terms(unit: Any, i: int, j: int, terms: Mapping[int, str], n: int = 
     return [terms[int(k)] for k in order[: 4 * n] if product[k] > 0 and int(k) in terms][:n]
 
 
-def misrouted_examples(agents: Sequence[Agent], router: Any, mode: ExampleMode) -> list[Finding]:
-    index = router._state[0]
+def misrouted_examples(agents: Sequence[Agent], router: Router, mode: ExampleMode) -> list[Finding]:
+    index = router.snapshot().index
     position = {agent.name: i for i, agent in enumerate(index.agents)}
     findings = []
     for agent in agents:
@@ -103,44 +105,33 @@ def misrouted_examples(agents: Sequence[Agent], router: Any, mode: ExampleMode) 
     return findings
 
 
-def _scores(router: Any, request: str, own: int, variant: Agent, mode: ExampleMode) -> np.ndarray:
+def _scores(router: Router, request: str, own: int, variant: Agent, mode: ExampleMode) -> np.ndarray:
     """Scores of every agent for ``request`` with agent ``own`` replaced by ``variant``.
 
     ``"held-out"`` rebuilds only that agent's profile column (vocabulary and
-    IDF stay the registry's); ``"refit"`` fits a new router, as
-    :func:`agentroute.evaluation.loo.leave_one_out` does; ``"in-place"`` keeps the agent
-    as it is.
+    IDF stay the registry's); ``"refit"`` fits a new router with the same
+    parameters, as :func:`agentroute.evaluation.loo.leave_one_out` does;
+    ``"in-place"`` keeps the agent as it is.
     """
-    index = router._state[0]
-    text = request[: getattr(router, "max_request_chars", len(request))]
+    state = router.snapshot()
+    index = state.index
+    text = state.prepare(request) or ""
     if mode == "in-place":
         return index.scores(text)[0]
     if mode == "refit" or index.strategy != "profile":
-        return _refit_scores(router, text, own, variant)
+        agents = list(index.agents)
+        agents[own] = variant
+        return rebuild(router.get_params(), agents).snapshot().index.scores(text)[0]
     ids, values = index.space.vectorize(text)
     if len(ids) == 0:
         return np.zeros(len(index.agents))
     raw = np.asarray(index.weights.score(ids, values), dtype=np.float64)
-    profile: Any = profile_matrix(index.space, [variant], _field_weights(router))  # 1 x features, sparse
+    profile: Any = profile_matrix(index.space, [variant], state.field_weights)  # 1 x features, sparse
     column = profile.toarray().ravel()
     raw[own] = float(np.asarray(values, dtype=np.float64) @ column[ids])
     return index.normalize(raw)
 
 
-def _refit_scores(router: Any, request: str, own: int, variant: Agent) -> np.ndarray:
-    from agentroute.routing.router import Router
-
-    agents = list(router.agents)
-    agents[own] = variant
-    refit = Router(agents, threshold=0.0, mentions=False, field_weights=router.field_weights)
-    return refit._state[0].scores(request)[0]
-
-
 def _short(text: str, limit: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _field_weights(router: Any) -> Mapping[str, float]:
-    return getattr(router, "_field_weights", None) or validate_field_weights(
-        getattr(router, "field_weights", None) or {})

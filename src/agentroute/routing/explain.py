@@ -10,15 +10,17 @@ also splits exactly across fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Mapping
 
 import numpy as np
 
+from agentroute.routing.index import Index
 from agentroute.routing.profile import FIELDS, field_texts
+from agentroute.routing.route import Route, check_k
+from agentroute.routing.rule import Reason
+from agentroute.routing.state import RouterState
 
-if TYPE_CHECKING:
-    from agentroute.routing.index import Index
-    from agentroute.routing.router import Route, Router
+__all__ = ["AgentExplanation", "Explanation", "TermContribution", "explain", "verdict"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class Explanation:
     request: str
     strategy: str
     picked: Route | None
-    verdict: str  # why pick answered as it did
+    verdict: str  # why pick answered as it did, in words
+    reason: Reason  # the same as a code (see agentroute.routing.rule)
     known_terms: tuple[str, ...]
     agents: tuple[AgentExplanation, ...]
     strategy_reason: str = ""  # why the router fitted this strategy (Router.strategy_reason)
@@ -50,7 +53,7 @@ def _terms_by_id(index: Index) -> dict[int, str]:
     return {block.offset + i: term for block in index.space.blocks for term, i in block.vocabulary.items()}
 
 
-def _field_columns(index: Index, position: int, field_weights: dict[str, float]) -> dict[str, dict[int, float]]:
+def _field_columns(index: Index, position: int, field_weights: Mapping[str, float]) -> dict[str, dict[int, float]]:
     """The agent's weighted field vectors divided by its column norm: they sum to W[:, agent]."""
     texts = field_texts(index.agents[position])
     parts: dict[str, dict[int, float]] = {}
@@ -67,45 +70,45 @@ def _field_columns(index: Index, position: int, field_weights: dict[str, float])
     return {name: {i: v / norm for i, v in vector.items()} for name, vector in parts.items()}
 
 
-def verdict(router: Router, index: Index, scores: np.ndarray, known: int, named: int | None) -> str:
-    if named is not None:
-        return f"named explicitly: {index.agents[named].name}"
-    if known == 0:
-        return "abstains: the request has no term the agents use"
+def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int | None) -> str:
+    """``reason`` (what :meth:`PickRule.decide` said for ``scores``) in words, with the figures behind it."""
+    rule, agents = state.rule, state.index.agents
+    if reason == "mention":
+        return f"named explicitly: {agents[agent].name}" if agent is not None else "named explicitly"
+    if reason == "no_terms":
+        return "abstains: the request has no term the agents use, or only common words (which cannot pick alone)"
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
-    threshold = router._threshold_for(index)  # the snapshot's, not a re-read of the router
-    if best <= 0.0 or best < threshold:
-        return f"abstains: best score {best:.4f} is below the threshold {threshold:.4f}"
-    if router.margin > 0 and len(scores) > 1:
+    if reason == "below_threshold":
+        return f"abstains: best score {best:.4f} is below the threshold {rule.threshold:.4f}"
+    if reason == "below_margin":
         lead = best - float(scores[order[1]])
-        if lead < router.margin:
-            return f"abstains: the lead {lead:.4f} over the second agent is below the margin {router.margin:.4f}"
-    return f"picks {index.agents[order[0]].name}: score {best:.4f} >= threshold {threshold:.4f}"
+        return f"abstains: the lead {lead:.4f} over the second agent is below the margin {rule.margin:.4f}"
+    return f"picks {agents[order[0]].name}: score {best:.4f} >= threshold {rule.threshold:.4f}"
 
 
-def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
-    """Explain ``router``'s answer for ``request`` (see :meth:`Router.explain`)."""
-    from agentroute.routing.route import check_k
+def explain(state: RouterState, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
+    """Explain the answer of a router in ``state`` for ``request`` (see :meth:`Router.explain`).
 
+    Everything comes from this one snapshot: a reload meanwhile cannot mix two indexes.
+    """
     check_k(k)
-    text = router._prepare(request) or ""
-    index, finder, _ = router._state
+    text = state.prepare(request) or ""
+    index = state.index
     ids, values = index.space.vectorize(text)
     scores, known = index.scores(text)
-    named = router._find_mention(finder, text) if text else None
+    named = state.named(text)
+    agent, score, reason = state.rule.decide(scores, known, named)
     names = _terms_by_id(index)
     csr = index.weights.to_csr() if len(ids) else None
     agents = []
-    # Rank and pick from this one snapshot: calling router.rank()/pick() would read
-    # router._state again, and a reload in between would mix two indexes.
-    for route in router._ranking(index, scores, named, k):
+    for route in state.ranking(scores, named, k):
         position = index.agents.index(route.agent)
         column = np.asarray(csr[ids, position].todense()).ravel() if csr is not None else np.zeros(0)
         contributions = values * column
         field_parts: dict[str, dict[int, float]] = {}
         if index.strategy == "profile" and len(ids):
-            field_parts = _field_columns(index, position, router._field_weights)
+            field_parts = _field_columns(index, position, state.field_weights)
         per_term = []
         for j in np.argsort(-contributions, kind="stable")[:terms]:
             if contributions[j] <= 0:
@@ -118,11 +121,13 @@ def explain(router: Router, request: str, *, k: int = 3, terms: int = 8) -> Expl
             for name, part in field_parts.items()
         }
         agents.append(AgentExplanation(route, tuple(per_term), fields))
+    picked = None if agent is None else Route(index.agents[agent], score, "mention" if reason == "mention" else "score")
     return Explanation(
         request=request,
         strategy=index.strategy,
-        picked=router._decide(index, scores, known, named) if text else None,
-        verdict=verdict(router, index, scores, known, named),
+        picked=picked,
+        verdict=verdict(state, scores, reason, agent),
+        reason=reason,
         known_terms=tuple(names[int(i)] for i in ids),
         agents=tuple(agents),
         strategy_reason=index.strategy_reason,

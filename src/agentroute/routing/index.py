@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
-from agentroute.features.space import FeatureSpace, _l2_rows
+from agentroute.features.space import FeatureSpace, l2_rows
 from agentroute.model import Agent
-from agentroute.routing.profile import AGENT_STOP_WORDS, FIELDS, field_texts
+from agentroute.routing.profile import AGENT_STOP_WORDS, FIELDS, GENERIC_REQUEST_WORDS, field_texts
 from agentroute.routing.scoring import Weights, make_weights
 
 if TYPE_CHECKING:
@@ -30,11 +30,18 @@ if TYPE_CHECKING:
 DEFAULT_THRESHOLDS = {"profile": 0.05, "linear": 0.13, "blended": 0.05}
 
 
+#: A word found in more than this share of the agents (registries of 10+ agents) cannot make a pick alone.
+GENERIC_COVERAGE = 0.5
+
+
 def default_analyzers() -> tuple[AnalyzerSpec, ...]:
     """Words plus 5-letter prefixes, sublinear tf, English and agent-boilerplate stop words.
 
     Prefixes matched character n-grams' accuracy on the dev data at word cost;
     bigrams added nothing measurable there but tripled the vocabulary.
+    Everyday request words (:data:`GENERIC_REQUEST_WORDS`) and words used by more than
+    half of the agents are generic evidence: they score, but a request known only
+    through them abstains (chosen on the realistic dev set: docs/evaluation.md).
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -45,6 +52,8 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
             prefix_len=5,
             stop_words=frozenset(ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
             sublinear_tf=True,
+            generic_words=GENERIC_REQUEST_WORDS,
+            max_coverage=GENERIC_COVERAGE,
         ),
     )
 
@@ -77,29 +86,37 @@ class Index:
         return DEFAULT_THRESHOLDS[self.strategy]
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
-        """Raw scores of every agent for ``text`` and how many known features it had."""
+        """Raw scores of every agent for ``text`` and how many *informative* known features it had.
+
+        Generic features (common words: :func:`agentroute.features.space.generic_features`) add
+        to the scores but not to the count, so a request known only through them counts 0
+        and the pick rule abstains ("no_terms").
+        """
         ids, values = self.space.vectorize(text)
         if len(ids) == 0:
             return np.zeros(len(self.agents)), 0
         if self.strategy == "blended":
+            # Evidence is counted on the profile's side, so the generic-words gate works as for
+            # profiles: character n-grams of common words are not evidence of anything.
             learned = ids >= self.extra["learned_offset"]
-            return self.blend(self.weights.score(ids[~learned], values[~learned]),
-                              self.weights.score(ids[learned], values[learned])), len(ids)
-        return self.normalize(self.weights.score(ids, values)), len(ids)
+            return (self.blend(self.weights.score(ids[~learned], values[~learned]),
+                               self.weights.score(ids[learned], values[learned])),
+                    self.space.count_informative(ids[~learned]))
+        return self.normalize(self.weights.score(ids, values)), self.space.count_informative(ids)
 
     def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (texts × agents) and known-feature counts for many texts, in one product."""
+        """Scores (texts × agents) and informative known-feature counts for many texts, in one product."""
         queries = self.space.transform(texts)
-        known = np.diff(queries.indptr)
         if self.strategy == "blended":
             learned = queries.copy()
             learned.data[learned.indices < self.extra["learned_offset"]] = 0.0
-            profile = queries - learned
-            scores = self.blend(self.weights.score_many(profile), self.weights.score_many(learned))
+            learned.eliminate_zeros()
+            queries = (queries - learned).tocsr()  # the profile's side: scored, and counted as evidence
+            scores = self.blend(self.weights.score_many(queries), self.weights.score_many(learned))
         else:
             scores = self.normalize(self.weights.score_many(queries))
-        scores[known == 0] = 0.0
-        return scores, known
+        scores[np.diff(queries.indptr) == 0] = 0.0
+        return scores, self.space.count_informative_rows(queries)
 
     def blend(self, profile: np.ndarray, learned: np.ndarray) -> np.ndarray:
         """The blended strategy's mix (see :mod:`agentroute.routing.blend`): per agent, the cosine
@@ -170,4 +187,4 @@ def _combine_fields(vectors: csr_matrix, n_agents: int, field_weights: Mapping[s
         (np.tile(weights, n_agents), (np.repeat(np.arange(n_agents), len(FIELDS)), np.arange(n_agents * len(FIELDS)))),
         shape=(n_agents, n_agents * len(FIELDS)),
     )
-    return _l2_rows((combine @ vectors).tocsr())
+    return l2_rows((combine @ vectors).tocsr())

@@ -59,6 +59,27 @@ AGENT_STOP_WORDS = frozenset(
 )
 
 
+#: Words of everyday requests and chit-chat: they may support a pick but not make one alone
+#: (a request known only through them abstains). Instruction verbs ("add", "make", "tell"),
+#: requests for opinions ("recommend", "suggest"), and nouns and adjectives of any topic
+#: ("page", "thing", "good"). Words that name a technical topic are not listed, however
+#: common: coverage (the share of agents using a word) catches those per registry.
+GENERIC_REQUEST_WORDS = frozenset(
+    """add adds added adding make makes made making get gets got getting give gives gave
+    show shows showed tell tells told telling say says said ask asks asked read reads reading
+    write writes wrote writing recommend recommends recommended recommendation recommendations
+    suggest suggests suggestion suggestions find finds found look looks looking see sees
+    know knows think thinks try tries let lets go goes going come comes put puts take takes
+    keep keeps start starts stop stops do does did done doing find want like love
+    page pages thing things something anything everything stuff way ways time times day days
+    today tomorrow tonight yesterday week weekend morning evening night year years
+    good great best better nice bad new old big small little fun funny favourite favorite
+    interesting cool easy quick quickly really just maybe also lot lots bit kind sort
+    hi hello hey thanks thank ok okay yes sure me my mine you your we our us
+    people person someone somebody friend friends family mom dad kids home""".split()
+)
+
+
 def clean(text: str) -> str:
     """``text`` with the shared delegation boilerplate removed."""
     return _BOILERPLATE.sub(" ", text)

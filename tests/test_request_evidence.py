@@ -1,0 +1,42 @@
+"""Issue 13's failure classes: generic-only evidence, word forms, prefix collisions."""
+
+from agentroute import Agent, Router
+
+AGENTS = [
+    Agent(name="api-documenter", description="Writes OpenAPI docs for REST endpoints",
+          prompt="Read the code, tell the reader what each endpoint does, recommend examples, add a page per resource."),
+    Agent(name="database-optimizer", description="Tunes slow SQL queries and indexes",
+          prompt="Read the query plan and recommend indexes; add them where the page of results loads slowly."),
+    Agent(name="security-auditor", description="Audits dependencies for known CVE entries and OWASP risks",
+          prompt="Scan each dependency and report the CVE, its severity and the fix."),
+    Agent(name="product-manager", description="Owns the product roadmap and prioritises features",
+          prompt="Write product requirements and plan the product launch with stakeholders."),
+    Agent(name="incident-responder", description="Leads outages when production is down",
+          prompt="Coordinate the response when production systems fail; write the postmortem."),
+]
+
+
+def test_a_request_known_only_through_generic_words_abstains():
+    router = Router(AGENTS)
+    chit_chat = ["tell me a joke about cats", "recommend a good sci-fi novel to read", "add a page please"]
+    for request in chit_chat:
+        assert router.index.scores(request)[1] == 0, request  # no informative known term
+        assert router.rank(request, k=1)[0].score > 0, request  # yet the generic words do score
+        assert router.pick(request) is None, request
+    assert router.pick_many(chit_chat) == [None, None, None]
+
+
+def test_generic_words_still_support_a_pick_with_an_informative_one():
+    router = Router(AGENTS)
+    route = router.pick("add an index to the slow SQL query on the results page")
+    assert route is not None and route.agent.name == "database-optimizer"
+    assert [r and r.agent.name for r in router.pick_many(["tell me which SQL indexes to add", "tell me"])] == [
+        "database-optimizer", None]
+
+
+def test_generic_gate_survives_save_and_load(tmp_path):
+    router = Router(AGENTS)
+    router.save(tmp_path / "r.agr")
+    loaded = Router.load(tmp_path / "r.agr")
+    assert loaded.pick("tell me a joke") is None
+    assert loaded.pick("which SQL indexes?").agent.name == "database-optimizer"
