@@ -107,6 +107,7 @@ class Index:
     def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Scores (texts × agents) and informative known-feature counts for many texts, in one product."""
         queries = self.space.transform(texts)
+        empty = np.diff(queries.indptr) == 0  # no known feature at all: every score 0, as in scores()
         if self.strategy == "blended":
             learned = queries.copy()
             learned.data[learned.indices < self.extra["learned_offset"]] = 0.0
@@ -115,7 +116,7 @@ class Index:
             scores = self.blend(self.weights.score_many(queries), self.weights.score_many(learned))
         else:
             scores = self.normalize(self.weights.score_many(queries))
-        scores[np.diff(queries.indptr) == 0] = 0.0
+        scores[empty] = 0.0
         return scores, self.space.count_informative_rows(queries)
 
     def blend(self, profile: np.ndarray, learned: np.ndarray) -> np.ndarray:
