@@ -10,7 +10,8 @@ import pytest
 
 import agentroute
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 
 
 def test_cli_reference_is_current():
@@ -30,6 +31,22 @@ def test_doctests(module):
 
 
 def test_public_api_is_complete_and_sorted():
+    import types
+
     assert agentroute.__all__ == sorted(agentroute.__all__)
     for name in agentroute.__all__:
         assert hasattr(agentroute, name), name
+    public = {name for name in dir(agentroute) if not name.startswith("_") and name != "annotations"
+              and not isinstance(getattr(agentroute, name), types.ModuleType)} | {"__version__"}
+    assert set(agentroute.__all__) == public - {"TYPE_CHECKING", "Any"}
+
+
+def test_every_exported_error_is_raised_somewhere():
+    """An exception class in the public API that nothing raises only misleads callers."""
+    import re
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "agentroute").rglob("*.py"))
+    for name in agentroute.__all__:
+        value = getattr(agentroute, name)
+        if isinstance(value, type) and issubclass(value, BaseException) and name != "AgentrouteError":
+            assert re.search(rf"raise {name}\(", source), name

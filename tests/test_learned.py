@@ -163,3 +163,15 @@ def test_cli_learn_add_writes_beside_the_agents_and_refuses_unknown(
     assert main(["learn", "add", "the quarterly numbers look off", "sql-expert", "--agents", str(folder)]) == 0
     rows = [json.loads(line) for line in (tmp_path / LEARNED_RELATIVE).read_text().splitlines()]
     assert [(r["text"], r["label"]) for r in rows] == [("the quarterly numbers look off", "sql-expert")]
+
+
+def test_plugin_labels_resolve_to_the_agent_file_name(tmp_path: Path) -> None:
+    from agentroute.sources.learned import resolve_label
+
+    names = ["code-reviewer", "team:lead"]
+    assert resolve_label("pr-review-toolkit:code-reviewer", names) == "code-reviewer"
+    assert resolve_label("team:lead", names) == "team:lead"
+    assert resolve_label("toolkit:ghost", names) is None and resolve_label("ghost", names) is None
+    path = _write(tmp_path / "learned.jsonl", [json.dumps({"text": "review my diff", "label": "kit:code-reviewer"})])
+    merged, notes = merge_learned([Agent(name="code-reviewer")], read_learned(path))
+    assert [e.request for e in merged[0].examples] == ["review my diff"] and notes == []

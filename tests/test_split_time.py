@@ -10,7 +10,7 @@ import pytest
 from agentroute import Agent, Registry
 from agentroute.cli.main import main
 from agentroute.errors import DataFileError
-from agentroute.evaluation.split_time import read_timed, split_by_time, split_time_report
+from agentroute.evaluation.split_time import format_split_time, read_timed, split_by_time, split_time_report
 
 AGENTS = {
     "sql-expert": "Tunes slow SQL queries and database indexes",
@@ -85,3 +85,18 @@ def test_cli_prints_before_and_after(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert report["after"]["accuracy"] > report["before"]["accuracy"]
     assert main(["eval", "--agents", str(folder), "--data", str(data), "--train-fraction", "0.5"]) == 2
     assert main(["eval", "--agents", str(folder), "--data", str(data), "--split", "time", "--tune"]) == 2
+
+
+def test_examples_equal_to_test_requests_are_held_out_of_both_routers(tmp_path: Path) -> None:
+    from agentroute import Example
+
+    rows = read_timed(_write(tmp_path / "mined.jsonl", _rows()))
+    train, test = split_by_time(rows, 0.7)
+    adopted = tuple(Example(r.text) for r in rows if r.label == "sql-expert")  # as if the mined file was adopted
+    registry = Registry([Agent(name=n, description=d, examples=adopted if n == "sql-expert" else ())
+                         for n, d in AGENTS.items()])
+    report = split_time_report(registry, rows, train_fraction=0.7)
+    tested = {r.text for r in test}
+    assert report.held_out == sum(e.request in tested for e in adopted) > 0
+    assert report.already_known == sum(r.label == "sql-expert" for r in train) > 0
+    assert "already had" in format_split_time(report)

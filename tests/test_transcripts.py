@@ -165,3 +165,28 @@ def test_cli_defaults_to_this_projects_folder(tmp_path: Path, monkeypatch: pytes
     (target / "s.jsonl").write_text((FIXTURE / f"{S2}.jsonl").read_text())
     assert main(["learn", "claude-code", "-o", "m.jsonl"]) == 0
     assert "3 pairs written" in capsys.readouterr().out
+
+
+def test_prompt_queued_while_the_model_worked_is_a_prompt() -> None:
+    queued = {"type": "queued_command", "commandMode": "prompt", "origin": {"kind": "human"},
+              "prompt": "also check why the cache misses"}
+    notification = {"type": "queued_command", "commandMode": "task-notification",
+                    "prompt": "<task-notification><status>completed</status></task-notification>"}
+    lines = [
+        _line(type="user", uuid="u1", parentUuid=None, message={"role": "user", "content": "speed up the orders page"}),
+        _line(type="assistant", uuid="a1", parentUuid="u1", message={"role": "assistant", "content": [
+            {"type": "text", "text": "Looking."}]}),
+        _line(type="attachment", uuid="q1", parentUuid="a1", attachment=queued),
+        _delegate("a2", "q1", "cache-expert"),
+        _line(type="attachment", uuid="q2", parentUuid="a2", attachment=notification),
+        _delegate("a3", "q2", "db-expert"),
+        _line(type="user", uuid="u2", parentUuid="a3", message={"role": "user", "content":
+              "what does <command-name> mean in these logs?"}),
+        _delegate("a4", "u2", "log-reader"),
+    ]
+    stats = MiningStats()
+    pairs = [(p.text, p.label) for p in mine_lines(iter(lines), file="s.jsonl", stats=stats)]
+    assert pairs == [("also check why the cache misses", "cache-expert"),
+                     ("also check why the cache misses", "db-expert"),  # a notification is not a prompt
+                     ("what does <command-name> mean in these logs?", "log-reader")]  # quoted, not a command
+    assert stats.prompts == 3

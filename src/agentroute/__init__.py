@@ -14,12 +14,9 @@ from typing import TYPE_CHECKING, Any
 from agentroute._version import __version__
 from agentroute.errors import (
     AgentFileError,
-    AgentFileWarning,
     AgentrouteError,
-    AgentrouteWarning,
     DataFileError,
     Diagnostic,
-    NotFittedError,
     RegistryError,
     RouterFileError,
 )
@@ -29,7 +26,9 @@ if TYPE_CHECKING:
     from agentroute.evaluation.metrics import EvalReport, evaluate, tune_threshold
     from agentroute.evaluation.labelled import LabelledRequest, read_labelled
     from agentroute.registry import Registry
+    from agentroute.routing.explain import Explanation
     from agentroute.routing.router import Route, Router
+    from agentroute.routing.rule import Decision
 
 # Imported on first use (PEP 562): a cold start (`agentroute pick --router FILE`) pays for
 # every import, and serving needs neither the evaluation nor the labelled-data code.
@@ -40,6 +39,8 @@ _LAZY = {
     "LabelledRequest": "agentroute.evaluation.labelled",
     "read_labelled": "agentroute.evaluation.labelled",
     "Registry": "agentroute.registry",
+    "Decision": "agentroute.routing.rule",
+    "Explanation": "agentroute.routing.explain",
     "Route": "agentroute.routing.router",
     "Router": "agentroute.routing.router",
 }
@@ -62,15 +63,14 @@ def __dir__() -> list[str]:
 __all__ = [
     "Agent",
     "AgentFileError",
-    "AgentFileWarning",
     "AgentrouteError",
-    "AgentrouteWarning",
     "DataFileError",
+    "Decision",
     "Diagnostic",
     "EvalReport",
     "Example",
+    "Explanation",
     "LabelledRequest",
-    "NotFittedError",
     "Registry",
     "RegistryError",
     "Route",

@@ -7,11 +7,11 @@
     │   └── NotAnAgentError            the text has no frontmatter at all (loaders skip it with a warning)
     ├── RegistryError(ValueError)      an empty registry, duplicate names given directly
     ├── RouterFileError(ValueError)    a saved router is truncated, tampered with or of another version
-    ├── DataFileError(ValueError)      a labelled-requests file for evaluation cannot be read
-    └── NotFittedError(RuntimeError)   scoring asked of an object that has no index yet
+    └── DataFileError(ValueError)      a labelled-requests file for evaluation cannot be read
 
-    AgentrouteWarning(UserWarning)
-    └── AgentFileWarning               a file loaded, but only after a lenient repair
+Problems that do not stop loading are not Python warnings: they are collected as
+:class:`Diagnostic` records (``Registry.diagnostics``), each with a stable code.
+(A router is fitted by its constructor, so there is no "not fitted" error.)
 
 Messages follow one shape: where (path:line), which field and value, what is
 wrong, and how to fix it.
@@ -36,6 +36,9 @@ class Diagnostic:
     field: str | None = None
     value: str | None = None
     fix: str | None = None
+    #: What kind of problem, set where it is found: the stable lint code (docs/lint.md), e.g.
+    #: "AR105" for a key written twice. An error makes the file unusable whatever its code.
+    code: str | None = None
 
     def __str__(self) -> str:
         where = self.path or "<text>"
@@ -90,14 +93,3 @@ class RouterFileError(AgentrouteError, ValueError):
 class DataFileError(AgentrouteError, ValueError):
     """A labelled-requests file (JSONL or CSV) that cannot be read."""
 
-
-class NotFittedError(AgentrouteError, RuntimeError):
-    """Scoring was asked of a component that has not been fitted."""
-
-
-class AgentrouteWarning(UserWarning):
-    """Base class of agentroute's warnings."""
-
-
-class AgentFileWarning(AgentrouteWarning):
-    """An agent file loaded only after a lenient repair; the message says what and where."""

@@ -95,7 +95,7 @@ class Registry:
             notes.append(Diagnostic(
                 "warning", agent.source, f"agent name {agent.name!r} is already defined by "
                 f"{first.source}; this later file is ignored", field="name", value=agent.name,
-                fix="rename one of the two agents (names must be unique)"))
+                fix="rename one of the two agents (names must be unique)", code="AR110"))
         agents = list(kept.values())
         if learned is not None:
             from agentroute.sources.learned import merge_learned, read_learned

@@ -58,9 +58,9 @@ def _fit_child() -> None:
     import scipy.sparse  # noqa: F401 - imported before the baseline, so imports are not fit memory
     import sklearn.feature_extraction.text  # noqa: F401
 
-    from agentroute.routing.persist import _agent_from_json
+    from agentroute.routing.persist import agent_from_json
 
-    agents = [_agent_from_json(a) for a in json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))]
+    agents = [agent_from_json(a) for a in json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))]
     baseline = _rss_bytes()
     start = time.perf_counter()
     router = Router(agents)
@@ -84,11 +84,11 @@ def measure_fit(agents: Sequence[Agent], *, router_path: str | os.PathLike[str] 
     """
     path = str(router_path) if router_path is not None else None
     if isolated:
-        from agentroute.routing.persist import _agent_to_json
+        from agentroute.routing.persist import agent_to_json
 
         with tempfile.TemporaryDirectory() as folder:
             source = os.path.join(folder, "agents.json")
-            Path(source).write_text(json.dumps([_agent_to_json(a) for a in agents], default=str), encoding="utf-8")
+            Path(source).write_text(json.dumps([agent_to_json(a) for a in agents], default=str), encoding="utf-8")
             code = "from agentroute.evaluation.bench_process import _fit_child; _fit_child()"
             done = subprocess.run([sys.executable, "-c", code, source, path or ""], capture_output=True, text=True, check=False)
         if done.returncode != 0:

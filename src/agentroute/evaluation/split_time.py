@@ -4,7 +4,9 @@ Rows are labelled requests with a ``timestamp`` (what ``agentroute learn claude-
 writes). They are sorted by time; the earliest ``train_fraction`` become learned
 examples of the agents they name, and the rest are the test set. The same router
 settings are measured twice on the test set: without those examples ("before
-learning") and with them ("after learning"). Rows sharing one timestamp (several
+learning") and with them ("after learning"). A test request is never an example of
+either router: examples the loaded agents already carry (say, from an adopted learned
+file) that equal a test request are removed and counted. Rows sharing one timestamp (several
 delegations after one prompt) stay on the same side of the cut, so one prompt is
 never both learned and tested.
 """
@@ -14,14 +16,14 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
 from agentroute.errors import DataFileError
 from agentroute.evaluation.labelled import LabelledRequest, as_labelled
 from agentroute.evaluation.metrics import EvalReport, evaluate
 from agentroute.registry import Registry
-from agentroute.sources.learned import LearnedExample, LearnedFile, merge_learned
+from agentroute.sources.learned import LearnedExample, LearnedFile, merge_learned, resolve_label
 
 __all__ = ["SplitTimeReport", "TimedRequest", "format_split_time", "read_timed", "split_by_time", "split_time_report"]
 
@@ -46,13 +48,15 @@ class SplitTimeReport:
     learned: int  # training rows that became examples
     skipped: int  # training rows naming no loaded agent (or no agent)
     seen_in_test: int  # test rows whose text was also in the training part
+    held_out: int  # examples the loaded agents had that were test requests, removed from both routers
+    already_known: int  # learned rows the loaded agents already had as examples (e.g. an adopted learned file)
     before: EvalReport
     after: EvalReport
 
     def to_dict(self) -> dict[str, Any]:
         return {"split": "time", "train_fraction": self.train_fraction, "n_train": self.n_train, "n_test": self.n_test,
                 "cut": self.cut, "learned": self.learned, "skipped": self.skipped, "seen_in_test": self.seen_in_test,
-                "before": self.before.to_dict(), "after": self.after.to_dict()}
+                "held_out": self.held_out, "already_known": self.already_known, "before": self.before.to_dict(), "after": self.after.to_dict()}
 
 
 def _parse_time(value: str) -> datetime.datetime:
@@ -130,7 +134,16 @@ def split_time_report(
 
     options = dict(router_options or {})
     train, test = split_by_time(rows, train_fraction)
+    # A test request must not be an example of either router (a learned file loaded by default may
+    # already hold these very rows): drop such examples, and say how many were dropped.
+    tested = {_key(r.text) for r in test}
+    known = {_key(e.request) for a in registry for e in a.examples}
+    cleaned = [replace(a, examples=tuple(e for e in a.examples if _key(e.request) not in tested)) for a in registry]
+    held_out = sum(len(a.examples) - len(c.examples) for a, c in zip(registry, cleaned))
+    registry = Registry(cleaned)
     names = set(registry.names)
+    train = [replace(r, label=resolve_label(r.label, names) or r.label) if r.label else r for r in train]
+    test = [replace(r, label=resolve_label(r.label, names) or r.label) if r.label else r for r in test]
     usable = [r for r in train if r.label is not None and r.label in names]
     latest: dict[str, LearnedExample] = {}  # the later label of a repeated request wins, as in a learned file
     for r in usable:
@@ -145,7 +158,8 @@ def split_time_report(
     return SplitTimeReport(
         train_fraction=train_fraction, n_train=len(train), n_test=len(test), cut=train[-1].timestamp,
         learned=len(usable), skipped=len(train) - len(usable),
-        seen_in_test=sum(_key(r.text) in seen for r in test), before=before, after=after)
+        seen_in_test=sum(_key(r.text) in seen for r in test), held_out=held_out,
+        already_known=sum(_key(r.text) in known for r in usable), before=before, after=after)
 
 
 def _pct(value: float | None) -> str:
@@ -168,6 +182,12 @@ def format_split_time(report: SplitTimeReport) -> str:
         f"tested on the latest {report.n_test}",
         f"learned examples: {report.learned} ({report.skipped} earlier rows name no loaded agent and were not learned); "
         f"test requests also seen earlier: {report.seen_in_test}",
+    ]
+    if report.already_known or report.held_out:
+        lines.append(f"note: the loaded agents already had {report.already_known} of the learned requests as examples "
+                     f"(a learned file?), so 'before' has partly learned them; {report.held_out} example(s) equal to "
+                     "a test request were removed from both routers")
+    lines += [
         "",
         f"  {'':36}  before learning  after learning",
     ]

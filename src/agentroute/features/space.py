@@ -1,7 +1,8 @@
 """The fitted feature space: vocabularies and IDF weights, and the fast query vectorizer.
 
-Fitting goes through scikit-learn's ``TfidfVectorizer`` (imported only then).
-Serving re-uses the fitted vocabularies and IDF with the pure-Python analyzers
+Fitting counts features in one pass (:mod:`agentroute.features.counting`, equal
+to ``CountVectorizer``) and takes IDF from scikit-learn's ``TfidfTransformer``
+(imported only then). Serving re-uses the fitted vocabularies and IDF with the pure-Python analyzers
 of :mod:`agentroute.features.analyzers`, so a request is vectorised in a few
 microseconds and exactly as ``TfidfVectorizer.transform`` would vectorise it
 (``tests/test_features.py`` holds the proof).
@@ -185,7 +186,7 @@ class FeatureBlock:
         elif self.spec.sublinear_tf:
             matrix.data = 1.0 + np.log(matrix.data)
         matrix.data *= self._idf[matrix.indices]
-        matrix = _l2_rows(matrix)
+        matrix = l2_rows(matrix)
         matrix.data *= self.spec.weight
         return matrix
 
@@ -242,7 +243,7 @@ def generic_features(spec: AnalyzerSpec, terms: Sequence[str], documents: csr_ma
     return np.flatnonzero(flags)
 
 
-def _l2_rows(matrix: csr_matrix) -> csr_matrix:
+def l2_rows(matrix: csr_matrix) -> csr_matrix:
     """Scale each row to unit length (empty rows stay empty)."""
     matrix = matrix.tocsr()
     lengths = np.diff(matrix.indptr)
@@ -332,7 +333,7 @@ class FeatureSpace:
             return space, csr_matrix((len(texts), 0))
         matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
         if normalize and len(parts) > 1:
-            matrix = _l2_rows(matrix)
+            matrix = l2_rows(matrix)
         return space, matrix
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -359,7 +360,7 @@ class FeatureSpace:
         parts = [block.transform(texts) for block in self.blocks]
         matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
         if self.normalize and len(self.blocks) > 1:
-            matrix = _l2_rows(matrix)
+            matrix = l2_rows(matrix)
         return matrix
 
     # -- persistence -----------------------------------------------------------------

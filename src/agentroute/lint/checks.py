@@ -51,7 +51,6 @@ __all__ = ["CODES", "EXAMPLE_MODES", "SEVERITIES", "Finding", "Severity", "at_or
 #: How :func:`lint` routes example requests (see the module docstring).
 EXAMPLE_MODES: tuple[ExampleMode, ...] = ("held-out", "refit", "in-place")
 
-_CLASH = re.compile(r"already defined by (?P<first>.+?); this later file is ignored")
 _BLOCK_FIX = ("write it as a block, 'description: |' followed by lines indented by two spaces "
               "(no quoting or escaping needed inside)")
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*")
@@ -92,32 +91,12 @@ def lint(registry: Registry | Iterable[Agent], *, router: Any = None, similarity
 
 # -- loading diagnostics (AR1xx) --------------------------------------------------------
 
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AR110", re.compile(r"is already defined by")),
-    ("AR107", re.compile(r"not an agent definition|no frontmatter")),
-    ("AR108", re.compile(r"not valid UTF-8")),
-    ("AR102", re.compile(r"before the opening '---'|closing line has|frontmatter is indented|"
-                         r"code fence")),
-    ("AR105", re.compile(r"duplicate key")),
-    ("AR106", re.compile(r"unknown key")),
-)
-_REPAIRED = re.compile(r"read as the text a person sees|YAML|not a 'key: value' field")
-
-
 def _code(d: Diagnostic) -> str:
-    """The finding code of a loading diagnostic, read from its message (diagnostics carry none)."""
+    """The finding code of a loading diagnostic: the code it was created with (an error makes the
+    file unusable, AR100, whatever went wrong; a diagnostic made without a code is AR109)."""
     if d.severity == "error":
         return "AR100"
-    for code, pattern in _KINDS:
-        if pattern.search(d.message):
-            return code
-    if d.field == "name" and "person sees" not in d.message:
-        return "AR103" if "no name" in d.message else "AR111"
-    if _REPAIRED.search(d.message):
-        return "AR101"
-    if d.field == "description" and re.search(r"empty|missing|no description", d.message):
-        return "AR104"
-    return "AR109"
+    return d.code if d.code is not None and d.code in CODES else "AR109"
 
 
 def _from_diagnostics(registry: Registry) -> list[Finding]:
@@ -129,11 +108,11 @@ def _from_diagnostics(registry: Registry) -> list[Finding]:
         message, fix, agent = d.message, d.fix, by_path.get(d.path or "")
         if code == "AR101" and d.field == "description" and "|" not in (fix or ""):
             fix = f"{fix}; or {_BLOCK_FIX}" if fix else _BLOCK_FIX
-        if code == "AR110":
+        if code == "AR110" and d.value is not None:
             agent = d.value
-            clash = _CLASH.search(message)
-            if clash:
-                first = clash.group("first")
+            kept = registry.get(d.value)
+            first = kept.source if kept is not None else None
+            if first:
                 message = (f"agent name {d.value!r} is defined again here; {first} comes first "
                            "in the search path and wins, this file is ignored")
                 if d.path and os.path.dirname(first) == os.path.dirname(d.path):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
-from agentroute.features.space import FeatureSpace, _l2_rows
+from agentroute.features.space import FeatureSpace, l2_rows
 from agentroute.model import Agent
 from agentroute.routing.profile import AGENT_STOP_WORDS, FIELDS, GENERIC_REQUEST_WORDS, field_texts
 from agentroute.routing.scoring import Weights, make_weights
@@ -171,4 +171,4 @@ def _combine_fields(vectors: csr_matrix, n_agents: int, field_weights: Mapping[s
         (np.tile(weights, n_agents), (np.repeat(np.arange(n_agents), len(FIELDS)), np.arange(n_agents * len(FIELDS)))),
         shape=(n_agents, n_agents * len(FIELDS)),
     )
-    return _l2_rows((combine @ vectors).tocsr())
+    return l2_rows((combine @ vectors).tocsr())

@@ -16,7 +16,7 @@ from typing import Any, Literal, Mapping
 from agentroute.routing.profile import validate_field_weights
 from agentroute.routing.rule import PickRule
 
-__all__ = ["DEFAULT_MAX_REQUEST_CHARS", "PARAM_NAMES", "RouterParams", "Strategy"]
+__all__ = ["DEFAULT_MAX_REQUEST_CHARS", "PARAM_NAMES", "Param", "RouterParams", "Strategy"]
 
 Strategy = Literal["auto", "profile", "linear"]
 STRATEGIES: tuple[Strategy, ...] = ("auto", "profile", "linear")
@@ -87,3 +87,21 @@ class RouterParams:
 
 #: The parameter names, in signature order.
 PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RouterParams) if f.init)
+
+
+class Param:
+    """A router attribute for one parameter: read from ``router.params``, written through
+    ``router.set_params`` (so an assignment is checked, and refused whole if bad)."""
+
+    name: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, router: Any, owner: type | None = None) -> Any:
+        if router is None:
+            return self
+        return getattr(router.params, self.name)
+
+    def __set__(self, router: Any, value: Any) -> None:
+        router.set_params(**{self.name: value})

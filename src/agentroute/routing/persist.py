@@ -37,7 +37,8 @@ MAGIC = b"agentroute-router\n"
 FORMAT_VERSION = 1
 
 
-def _agent_to_json(agent: Agent) -> dict[str, Any]:
+def agent_to_json(agent: Agent) -> dict[str, Any]:
+    """``agent`` as JSON-ready data (what a saved router's header holds)."""
     data = asdict(agent)
     data["examples"] = [asdict(e) for e in agent.examples]
     data["tools"] = list(agent.tools) if agent.tools is not None else None
@@ -45,7 +46,8 @@ def _agent_to_json(agent: Agent) -> dict[str, Any]:
     return data
 
 
-def _agent_from_json(data: dict[str, Any]) -> Agent:
+def agent_from_json(data: dict[str, Any]) -> Agent:
+    """The agent :func:`agent_to_json` wrote."""
     examples = tuple(Example(**e) for e in data.get("examples", ()))
     tools = tuple(data["tools"]) if data.get("tools") is not None else None
     return Agent(
@@ -87,7 +89,7 @@ def dump_bytes(index: Index, settings: dict[str, Any]) -> bytes:
     header = {
         "settings": settings,
         "strategy": index.strategy,
-        "agents": [_agent_to_json(a) for a in index.agents],
+        "agents": [agent_to_json(a) for a in index.agents],
         "space": index.space.to_json(),
         "extra": index.extra,
     }
@@ -149,7 +151,7 @@ def load_bytes(data: bytes, path: str = "<bytes>") -> tuple[Index, dict[str, Any
         header = json.loads(body[8 : 8 + header_length].decode("utf-8"))
         with np.load(io.BytesIO(body[8 + header_length :]), allow_pickle=False) as arrays:
             loaded = {name: arrays[name] for name in arrays.files}
-        agents = tuple(_agent_from_json(a) for a in header["agents"])
+        agents = tuple(agent_from_json(a) for a in header["agents"])
         space = FeatureSpace.from_json(header["space"], loaded["idf"])
         weights = _weights_from_arrays(loaded, len(agents))
         index = Index(agents, space, weights, header["strategy"], loaded.get("bias"), header.get("extra") or {})

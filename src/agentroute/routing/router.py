@@ -10,51 +10,21 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
-from functools import partial
 from typing import Any, Iterable, Mapping, Sequence
-
-import numpy as np
 
 from agentroute.errors import RouterFileError
 from agentroute.model import Agent
 from agentroute.registry import Registry
-from agentroute.routing.batch import Decisions, decide_many, evidence_many, in_chunks, routes_from
 from agentroute.routing.explain import Explanation, explain
 from agentroute.routing.index import Index
 from agentroute.routing.linear import fit_index
 from agentroute.routing.mentions import MentionFinder
-from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, RouterParams, Strategy
+from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, Param, RouterParams, Strategy
 from agentroute.routing.route import Route, check_k
-from agentroute.routing.rule import Evidence, Reason
+from agentroute.routing.rule import Decision, Evidence
 from agentroute.routing.state import RouterState
 
 __all__ = ["DEFAULT_MAX_REQUEST_CHARS", "Decision", "Route", "Router", "RouterState", "Strategy"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What ``pick`` answers (``route``, None on abstention) and why (``reason``; see :mod:`agentroute.routing.rule`)."""
-
-    route: Route | None
-    reason: Reason
-
-
-class _Param:
-    """A router parameter: read from the router's checked :class:`RouterParams`, written through ``set_params``."""
-
-    name: str
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, router: Router | None, owner: type | None = None) -> Any:
-        if router is None:
-            return self
-        return getattr(router._params, self.name)
-
-    def __set__(self, router: Router, value: Any) -> None:
-        router.set_params(**{self.name: value})
 
 
 class Router:
@@ -89,12 +59,12 @@ class Router:
     True
     """
 
-    threshold = _Param()
-    margin = _Param()
-    field_weights = _Param()
-    max_request_chars = _Param()
-    mentions = _Param()
-    strategy = _Param()
+    threshold = Param()
+    margin = Param()
+    field_weights = Param()
+    max_request_chars = Param()
+    mentions = Param()
+    strategy = Param()
 
     def __init__(
         self,
@@ -115,6 +85,11 @@ class Router:
         self._fit(agents)
 
     # -- parameters -------------------------------------------------------------------
+
+    @property
+    def params(self) -> RouterParams:
+        """The parameters, checked and frozen (change them with :meth:`set_params` or by assignment)."""
+        return self._params
 
     def get_params(self) -> dict[str, Any]:
         """Every parameter by name: ``Router(agents, **router.get_params())`` fits an equal router."""
@@ -248,25 +223,11 @@ class Router:
 
     def decide(self, request: str) -> Decision:
         """What :meth:`pick` answers for ``request`` and why (a reason of :mod:`agentroute.routing.rule`)."""
-        state = self._state
-        text = state.prepare(request)
-        if text is None:
-            return Decision(None, "no_terms")
-        named = state.named(text)
-        scores, known = state.index.scores(text) if named is None else (np.zeros(0), 0)
-        agent, score, reason = state.rule.decide(scores, known, named)
-        route = None if agent is None else Route(state.index.agents[agent], score, "mention" if reason == "mention" else "score")
-        return Decision(route, reason)
+        return self._state.decide(request)
 
     def rank(self, request: str, k: int = 5) -> list[Route]:
         """The ``k`` best agents, best first; never abstains (empty requests score 0 for all)."""
-        check_k(k)
-        state = self._state
-        text = state.prepare(request)
-        if text is None:
-            return state.ranking(np.zeros(len(state.index.agents)), None, k)
-        scores, _ = state.index.scores(text)
-        return state.ranking(scores, state.named(text), k)
+        return self._state.rank(request, k)
 
     def explain(self, request: str, *, k: int = 3, terms: int = 8) -> Explanation:
         """The top ``k`` agents with the terms and fields behind each score, and why ``pick`` would
@@ -285,19 +246,12 @@ class Router:
         return self._batch(requests, k, n_jobs)  # type: ignore[return-value]
 
     def _batch(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
-        state = self._state  # one snapshot for the whole batch
-        texts = state.prepare_many(requests)
-        work = partial(decide_many, state.index, state.finder, k=k, rule=state.rule)
-        parts: list[Decisions] = in_chunks(work, texts, n_jobs)
-        return [answer for part in parts for answer in routes_from(state.index, part, k)]
+        return self._state.route_many(requests, k, n_jobs)
 
     def evidence_many(self, requests: Sequence[str], *, n_jobs: int | None = None) -> tuple[RouterState, Evidence]:
         """The snapshot used and what its pick rule reads of each request (for tuning and curves)."""
         state = self._state
-        texts = state.prepare_many(requests)
-        work = partial(evidence_many, state.index, state.finder, mentions=state.rule.mentions)
-        parts: list[Evidence] = in_chunks(work, texts, n_jobs)
-        return state, Evidence(*(np.concatenate(column) for column in zip(*parts)))
+        return state, state.evidence_many(requests, n_jobs)
 
     # -- persistence ------------------------------------------------------------------
 

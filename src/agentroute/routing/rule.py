@@ -21,15 +21,23 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from agentroute.routing.route import clamp
+from agentroute.routing.route import Route, clamp
 
-__all__ = ["REASONS", "Evidence", "ManyDecisions", "PickRule", "Reason", "evidence"]
+__all__ = ["REASONS", "Decision", "Evidence", "ManyDecisions", "PickRule", "Reason", "evidence"]
 
 Reason = Literal["mention", "no_terms", "below_threshold", "below_margin", "picked"]
 
 #: Every reason, in the order the rule checks them; ``decide_many`` returns indexes into it.
 REASONS: tuple[Reason, ...] = ("mention", "no_terms", "below_threshold", "below_margin", "picked")
 _MENTION, _NO_TERMS, _BELOW_THRESHOLD, _BELOW_MARGIN, _PICKED = range(len(REASONS))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What ``Router.pick`` answers (``route``, None on abstention) and why (``reason``)."""
+
+    route: Route | None
+    reason: Reason
 
 
 class Evidence(NamedTuple):

@@ -10,7 +10,8 @@
   summed per agent with ``np.bincount``, so memory stays proportional to the
   non-zeros (10,000 agents fit in a few MB).
 
-Both return the same numbers; ``tests/test_scoring.py`` checks them against
+Both return the same numbers; ``tests/test_features.py``
+(``test_scores_equal_linear_kernel``) checks both against
 ``sklearn.metrics.pairwise.linear_kernel``.
 """
 

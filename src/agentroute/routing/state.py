@@ -9,15 +9,17 @@ answers from one consistent state even while another thread reloads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from agentroute.registry import Registry
+from agentroute.routing.batch import Decisions, decide_many, evidence_many, in_chunks, routes_from
 from agentroute.routing.index import Index
 from agentroute.routing.mentions import MentionFinder
-from agentroute.routing.route import Route, clamp, top_k
-from agentroute.routing.rule import PickRule
+from agentroute.routing.route import Route, check_k, clamp, top_k
+from agentroute.routing.rule import Decision, Evidence, PickRule
 
 __all__ = ["RouterState", "check_request"]
 
@@ -75,3 +77,38 @@ class RouterState:
         if named is not None:
             routes = [Route(agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
         return routes[:k]
+
+    def decide(self, request: object) -> Decision:
+        """What ``pick`` answers for ``request`` in this state, and why."""
+        text = self.prepare(request)
+        if text is None:
+            return Decision(None, "no_terms")
+        named = self.named(text)
+        scores, known = self.index.scores(text) if named is None else (np.zeros(0), 0)
+        agent, score, reason = self.rule.decide(scores, known, named)
+        if agent is None:
+            return Decision(None, reason)
+        return Decision(Route(self.index.agents[agent], score, "mention" if reason == "mention" else "score"), reason)
+
+    def rank(self, request: object, k: int) -> list[Route]:
+        """The ``k`` best routes for ``request`` in this state (``Router.rank``)."""
+        check_k(k)
+        text = self.prepare(request)
+        if text is None:
+            return self.ranking(np.zeros(len(self.index.agents)), None, k)
+        scores, _ = self.index.scores(text)
+        return self.ranking(scores, self.named(text), k)
+
+    def route_many(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
+        """``pick`` (``k`` None) or ``rank`` for each request, vectorised (``Router.pick_many``/``rank_many``)."""
+        texts = self.prepare_many(requests)
+        work = partial(decide_many, self.index, self.finder, k=k, rule=self.rule)
+        parts: list[Decisions] = in_chunks(work, texts, n_jobs)
+        return [answer for part in parts for answer in routes_from(self.index, part, k)]
+
+    def evidence_many(self, requests: Sequence[str], n_jobs: int | None = None) -> Evidence:
+        """What the pick rule reads of each request (tuning and coverage curves apply the rule to it)."""
+        texts = self.prepare_many(requests)
+        work = partial(evidence_many, self.index, self.finder, mentions=self.rule.mentions)
+        parts: list[Evidence] = in_chunks(work, texts, n_jobs)
+        return Evidence(*(np.concatenate(column) for column in zip(*parts)))

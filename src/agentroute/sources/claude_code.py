@@ -71,10 +71,11 @@ class _Reader:
     def line(self, key: str) -> int:
         return self.fm.lines.get(key, self.default_line)
 
-    def note(self, key: str, message: str, fix: str, value: Any = None, *, error: bool = False) -> None:
+    def note(self, key: str, message: str, fix: str, value: Any = None, *, code: str,
+             error: bool = False) -> None:
         shown = None if value is None else str(value)
         self.notes.append(Diagnostic("error" if error else "warning", self.source, message,
-                                     line=self.line(key), field=key, value=shown, fix=fix))
+                                     line=self.line(key), field=key, value=shown, fix=fix, code=code))
 
     def text(self, key: str, value: Any) -> str | None:
         """A scalar as text; YAML's bool/number/null readings give their source text back."""
@@ -86,46 +87,46 @@ class _Reader:
         kind = ("a boolean" if isinstance(value, bool) else "a number"
                 if isinstance(value, (int, float)) else f"a {type(value).__name__}")
         self.note(key, f"YAML reads {key} {raw!r} as {kind}; used as the text {raw!r}",
-                  f"quote it: {key}: \"{raw}\"", raw)
+                  f"quote it: {key}: \"{raw}\"", raw, code="AR111" if key == "name" else "AR101")
         return raw
 
     def name(self, value: Any) -> str | None:
         raw = self.fm.raw.get("name", "")
         if value is None and raw not in ("", "~"):
             self.note("name", f"YAML reads name {raw!r} as null; used as the text {raw!r}",
-                      f"quote it: name: \"{raw}\"", raw)
+                      f"quote it: name: \"{raw}\"", raw, code="AR111")
             value = raw
         if isinstance(value, (list, dict)):
             self.note("name", "name must be a single line of text", f"write 'name: my-agent'; "
-                      f"{_NAME_FIX}", value, error=True)
+                      f"{_NAME_FIX}", value, code="AR111", error=True)
             return None
         name = (self.text("name", value) or "").strip()
         if not name:
             stem = PurePath(self.source).stem if self.source else ""
             if not stem:
                 self.note("name", "the frontmatter has no name", "add 'name: my-agent'",
-                          error=True)
+                          code="AR103", error=True)
                 return None
             self.note("name", f"the frontmatter has no name; using the file name {stem!r}",
-                      f"add 'name: {stem}' (Claude Code requires a name)")
+                      f"add 'name: {stem}' (Claude Code requires a name)", code="AR103")
             return stem
         if "/" in name or "\\" in name or re.search(r"\s", name):
             slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-agent"
             what = "a path separator" if re.search(r"[/\\]", name) else "whitespace"
             self.note("name", f"the name contains {what}", f"{_NAME_FIX}, e.g. 'name: {slug}'",
-                      name)
+                      name, code="AR111")
         return name
 
     def description(self, value: Any) -> str:
         if isinstance(value, (list, dict)):
             self.note("description", "the description is not text; its YAML value is used as text",
-                      "write it as 'description: |' followed by indented lines", value)
+                      "write it as 'description: |' followed by indented lines", value, code="AR101")
             return str(value)
         text = self.text("description", value)
         if not text or not text.strip():
             said = "is empty" if "description" in self.fm.fields else "is missing"
             self.note("description", f"the description {said}; routing has only the prompt",
-                      "add 'description: Use this agent when ...'")
+                      "add 'description: Use this agent when ...'", code="AR104")
             return ""
         return text
 
@@ -145,7 +146,7 @@ class _Reader:
         for tool in tools:
             if re.search(r"\s", re.sub(r"\([^)]*\)", "", tool)):
                 self.note(key, f"the tool {tool!r} contains a space", "separate tools with commas: "
-                          f"'{key}: Read, Grep'", tool)
+                          f"'{key}: Read, Grep'", tool, code="AR109")
         return tools
 
     def model(self, value: Any) -> str | None:
@@ -167,7 +168,7 @@ def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -
         raise NotAnAgentError(Diagnostic(
             "error", source, "no frontmatter: this is not an agent definition", line=1,
             fix="start the file with a '---' line, then 'name: ...' and 'description: ...', "
-                "then '---' and the prompt"))
+                "then '---' and the prompt", code="AR107"))
     fm = read_frontmatter(split.frontmatter, source=source, first_line=split.frontmatter_line)
     reader = _Reader(fm, source, split.frontmatter_line)
     fields = dict(fm.fields)
@@ -182,7 +183,7 @@ def parse_agent(text: str, *, source: str | None = None, strict: bool = False) -
         known = next((k for k in KNOWN_KEYS if k.lower() == key.lower() and k != key), None)
         if known:
             reader.note(key, f"unknown key {key!r}; Claude Code reads {known!r}",
-                        f"rename it to '{known}'")
+                        f"rename it to '{known}'", code="AR106")
     notes = [*unicode_notes, *split.diagnostics, *fm.diagnostics, *reader.notes]
     errors = [d for d in notes if d.severity == "error"]
     if errors or name is None:
@@ -206,7 +207,7 @@ def _valid_unicode(text: str, source: str | None) -> tuple[str, list[Diagnostic]
     note = Diagnostic("warning", source, f"the text holds {count} code point(s) that are not valid "
                       f"Unicode (lone surrogates); each was replaced by U+FFFD",
                       line=text.count("\n", 0, first.start()) + 1,
-                      fix="save the file as UTF-8 (or decode it with errors='replace')")
+                      fix="save the file as UTF-8 (or decode it with errors='replace')", code="AR109")
     return LONE_SURROGATE.sub("\ufffd", text), [note]
 
 

@@ -106,7 +106,7 @@ def _dashed(lines: list[str], start: int, source: str | None, notes: list[Diagno
     if end is None:
         notes.append(Diagnostic(
             "error", source, "the frontmatter opened by '---' is never closed", line=start + 1,
-            fix="add a line '---' after the last frontmatter field, before the prompt"))
+            fix="add a line '---' after the last frontmatter field, before the prompt", code="AR100"))
         return Split(None, "\n".join(lines), diagnostics=tuple(notes))
     closing = lines[end].strip()
     if closing != "---":
@@ -164,7 +164,7 @@ def read_frontmatter(block: str, *, source: str | None = None, first_line: int =
         node = load_node(block)
     except Refused as exc:
         return Frontmatter(diagnostics=(Diagnostic(
-            "error", source, str(exc), line=first_line + exc.line, fix=exc.fix),))
+            "error", source, str(exc), line=first_line + exc.line, fix=exc.fix, code="AR100"),))
     except yaml.YAMLError as exc:
         return _wrap(_lenient.read(block, source, first_line, _yaml_problem(exc, first_line)))
     if node is None:
@@ -219,7 +219,7 @@ def _from_node(node: yaml.MappingNode, source: str | None, first_line: int) -> F
         except yaml.YAMLError as exc:
             return Frontmatter(diagnostics=(Diagnostic(
                 "error", source, f"YAML could not build the value: {exc}", line=line, field=key,
-                fix="quote the value; frontmatter needs no YAML tags (!!...)"),))
+                fix="quote the value; frontmatter needs no YAML tags (!!...)", code="AR100"),))
         lines[key] = line
         raw.pop(key, None)  # a repeated key: only the last value's text counts
         if isinstance(value_node, yaml.ScalarNode):
@@ -234,4 +234,5 @@ def _yaml_problem(exc: yaml.YAMLError, first_line: int) -> str:
 
 
 def _warn(source: str | None, line: int, message: str, fix: str, value: str | None = None) -> Diagnostic:
-    return Diagnostic("warning", source, message, line=line, value=value, fix=fix)
+    """A warning about the frontmatter block's shape (AR102: Claude Code may not see the agent)."""
+    return Diagnostic("warning", source, message, line=line, value=value, fix=fix, code="AR102")

@@ -19,7 +19,7 @@ import datetime
 import difflib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -28,7 +28,7 @@ from agentroute.errors import Diagnostic
 from agentroute.model import Agent, Example
 
 __all__ = ["LEARNED_RELATIVE", "LearnedExample", "LearnedFile", "UnknownAgentError", "append_learned",
-           "default_learned_path", "merge_learned", "open_private", "read_learned", "suggest_names"]
+           "default_learned_path", "merge_learned", "open_private", "read_learned", "resolve_label", "suggest_names"]
 
 #: Where a project keeps its learned examples, relative to the project folder.
 LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
@@ -88,7 +88,7 @@ def read_learned(path: str | os.PathLike[str]) -> LearnedFile:
         return LearnedFile(where, (), ())
     except OSError as error:
         fix = "check the path and its permissions"
-        return LearnedFile(where, (), (Diagnostic("error", where, f"cannot read learned examples: {error}", fix=fix),))
+        return LearnedFile(where, (), (Diagnostic("error", where, f"cannot read learned examples: {error}", fix=fix, code="AR100"),))
     with handle:
         for number, line in enumerate(handle, 1):  # streamed: a big mined file is not held twice
             if not line.strip():
@@ -107,17 +107,17 @@ def _parse(line: str, path: str, number: int, problems: list[Diagnostic]) -> Lea
         record = json.loads(line)
     except json.JSONDecodeError as error:
         problems.append(Diagnostic("warning", path, f"not valid JSON ({error.msg}); line skipped", line=number,
-                                   value=line.strip()[:80], fix=f"one JSON object per line, like {shape}"))
+                                   value=line.strip()[:80], fix=f"one JSON object per line, like {shape}", code="AR109"))
         return None
     if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
         problems.append(Diagnostic("warning", path, "a learned row needs a non-empty string 'text'; line skipped",
-                                   line=number, field="text", fix=f"write {shape}"))
+                                   line=number, field="text", fix=f"write {shape}", code="AR109"))
         return None
     label = record.get("label")
     if not isinstance(label, str) or label.strip().lower() in _NO_AGENT:
         problems.append(Diagnostic("warning", path, "a learned row needs the agent's name as 'label'; line skipped",
                                    line=number, field="label", value=None if label is None else str(label),
-                                   fix=f"write {shape}"))
+                                   fix=f"write {shape}", code="AR109"))
         return None
     return LearnedExample(record["text"].strip(), label.strip(), number)
 
@@ -132,19 +132,36 @@ def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[A
     extra: dict[str, list[Example]] = {name: [] for name in names}
     notes = list(learned.diagnostics)
     for example in learned.examples:
-        if example.label not in extra:
+        label = resolve_label(example.label, extra)
+        if label is None:
             notes.append(Diagnostic(
                 "warning", learned.path, f"learned label names no loaded agent; {suggest_names(example.label, names)}",
                 line=example.line, field="label", value=example.label,
-                fix="correct the label, or delete the line (agentroute learn add records a new one)"))
+                fix="correct the label, or delete the line (agentroute learn add records a new one)", code="AR109"))
             continue
-        extra[example.label].append(Example(request=example.text))
+        extra[label].append(Example(request=example.text))
     merged = []
     for agent in agents:
         own = {_key(e.request) for e in agent.examples}
         new = tuple(e for e in extra[agent.name] if _key(e.request) not in own)
         merged.append(replace(agent, examples=agent.examples + new) if new else agent)
     return merged, notes
+
+
+def resolve_label(label: str, names: Collection[str]) -> str | None:
+    """The loaded agent ``label`` means, or None.
+
+    Claude Code calls a plugin's agent ``plugin-name:agent-name`` in transcripts, while its
+    file (and so the loaded agent) is named ``agent-name``: such a label resolves to the
+    short name when no agent has the full one.
+    """
+    if label in names:
+        return label
+    if ":" in label:
+        short = label.rsplit(":", 1)[1]
+        if short in names:
+            return short
+    return None
 
 
 def suggest_names(name: str, names: Iterable[str]) -> str:

@@ -76,16 +76,16 @@ def read(block: str, source: str | None, first_line: int, reason: str) -> Result
         return Result({}, {}, {}, (Diagnostic(
             "error", source, f"the frontmatter has more than {MAX_NODES} fields; refused",
             line=first_line + fields[MAX_NODES].index,
-            fix="keep the frontmatter to a few fields; long lists and text belong in the prompt"),))
+            fix="keep the frontmatter to a few fields; long lists and text belong in the prompt", code="AR100"),))
     notes = [Diagnostic("warning", source, "this line is not a 'key: value' field; ignored",
                         line=first_line + i, value=lines[i].strip(),
-                        fix="remove the line or make it a field at column 0")
+                        fix="remove the line or make it a field at column 0", code="AR101")
              for i in stray]
     if not fields:
         return Result({}, {}, {}, (Diagnostic(
             "error", source, f"no 'key: value' fields found ({reason})", line=first_line,
             fix="write the frontmatter as 'name: ...' and 'description: ...' lines "
-                "between two '---' lines"),))
+                "between two '---' lines", code="AR100"),))
     out: dict[str, Any] = {}
     where: dict[str, int] = {}
     raw: dict[str, str] = {}
@@ -97,7 +97,7 @@ def read(block: str, source: str | None, first_line: int, reason: str) -> Result
             value, scalar, cause = _value(lines[f.index], f)
         except Refused as exc:
             return Result({}, {}, {}, (Diagnostic("error", source, str(exc), line=line + exc.line,
-                                                  field=f.key, fix=exc.fix),))
+                                                  field=f.key, fix=exc.fix, code="AR100"),))
         out[f.key], where[f.key] = value, line
         raw.pop(f.key, None)  # a repeated key: only the last value's text counts
         if scalar is not None:
@@ -107,7 +107,7 @@ def read(block: str, source: str | None, first_line: int, reason: str) -> Result
     if not notes:
         notes.append(Diagnostic(
             "warning", source, f"YAML could not read the frontmatter ({reason}); each field "
-            "was read on its own", line=first_line, fix="check the block with a YAML linter"))
+            "was read on its own", line=first_line, fix="check the block with a YAML linter", code="AR101"))
     return Result(out, where, raw, tuple(notes))
 
 
@@ -115,7 +115,7 @@ def duplicate(source: str | None, key: str, first: int, again: int) -> Diagnosti
     """The warning for a key written twice (the last one wins)."""
     return Diagnostic(
         "warning", source, f"duplicate key {key!r} (first at line {first}); the last one wins",
-        line=again, field=key, fix=f"delete one of the two {key!r} lines")
+        line=again, field=key, fix=f"delete one of the two {key!r} lines", code="AR105")
 
 
 def _cut(lines: list[str]) -> tuple[list[_Field], list[int]]:
@@ -221,7 +221,7 @@ def _repaired(source: str | None, line: int, f: _Field, cause: str) -> Diagnosti
         "warning", source, f"{cause}; read as the text a person sees", line=line, field=f.key,
         value=f.first or (f.rest[0].strip() if f.rest else ""),
         fix=f"quote the value ({f.key}: \"...\" with inner quotes escaped as \\\") or write "
-            f"it as a block: '{f.key}: |' followed by lines indented by two spaces")
+            f"it as a block: '{f.key}: |' followed by lines indented by two spaces", code="AR101")
 
 
 def _unquote(text: str) -> str:

@@ -77,7 +77,7 @@ def discover_with_diagnostics(paths: Sequence[PathLike]) -> tuple[list[Path], li
             is_dir, exists = root.is_dir(), root.exists()
         except OSError as exc:  # e.g. inside a folder we may not enter
             notes.append(Diagnostic("error", str(root), f"cannot access: {exc.strerror or exc}",
-                                    fix="check the permissions"))
+                                    fix="check the permissions", code="AR100"))
             continue
         if is_dir:
             files = _walk(root, notes)
@@ -85,7 +85,7 @@ def discover_with_diagnostics(paths: Sequence[PathLike]) -> tuple[list[Path], li
             files = [root]
         else:
             notes.append(Diagnostic("error", str(root), "no such file or directory",
-                                    fix="check the path (a '~' is expanded, globs are not)"))
+                                    fix="check the path (a '~' is expanded, globs are not)", code="AR100"))
             continue
         for file in files:
             real = os.path.realpath(file)
@@ -106,7 +106,7 @@ def _walk(root: Path, notes: list[Diagnostic]) -> list[Path]:
 
     def report(error: OSError) -> None:
         notes.append(Diagnostic("error", str(error.filename or root), f"cannot list: "
-                                f"{error.strerror or error}", fix="check the permissions"))
+                                f"{error.strerror or error}", fix="check the permissions", code="AR100"))
 
     for current, dirs, names in os.walk(root, onerror=report, followlinks=True):
         real = os.path.realpath(current)
@@ -137,7 +137,7 @@ def load_file(path: PathLike, *, strict: bool = False,
     if len(parsed) != 1:
         raise AgentFileError(Diagnostic(
             "error", os.fspath(path), f"the file defines {len(parsed)} agents, not one",
-            fix="read it with load_agents, which returns every agent of a file"))
+            fix="read it with load_agents, which returns every agent of a file", code="AR100"))
     return parsed[0]
 
 
@@ -156,35 +156,43 @@ def load_agents(path: PathLike, *, strict: bool = False,
     return parsed
 
 
+def _binary_fix(path: Path) -> str:
+    """What to do about a binary file: "point at the .md file" is no help when it IS the .md file."""
+    if path.suffix.lower() in (".md", ".toml", ".json", ".yaml", ".yml"):
+        return (f"agent definitions are UTF-8 text; this {path.suffix} file holds binary data (a "
+                "wrong download, an encrypted or corrupted file?): restore its text, or remove it")
+    return "agent definitions are UTF-8 text; point at the agent's .md file instead"
+
+
 def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[Diagnostic]]:
     try:
         # A FIFO or device named *.md would block or never end: regular files only.
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise AgentFileError(Diagnostic(
                 "error", source, "not a regular file (a FIFO, socket or device?)",
-                fix="point at the agent's .md file"))
+                fix="point at the agent's .md file", code="AR100"))
         with open(path, "rb") as handle:
             data = handle.read(max_file_bytes + 1)  # never more than the cap into memory
     except FileNotFoundError:
         raise AgentFileError(Diagnostic(
             "error", source, "the file disappeared before it could be read",
-            fix="load again once the files stop changing")) from None
+            fix="load again once the files stop changing", code="AR100")) from None
     except OSError as exc:
         raise AgentFileError(Diagnostic(
             "error", source, f"cannot read the file: {exc.strerror or exc}",
-            fix="check that the file is readable (permissions) and is a regular file")) from None
+            fix="check that the file is readable (permissions) and is a regular file", code="AR100")) from None
     if len(data) > max_file_bytes:
         raise AgentFileError(Diagnostic(
             "error", source, f"the file is larger than max_file_bytes={max_file_bytes} bytes",
             fix="pass a larger max_file_bytes (to load_paths or Registry.from_paths) if this "
-                "really is an agent definition"))
+                "really is an agent definition", code="AR100"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), []
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise AgentFileError(Diagnostic(
             "error", source, "the file is binary (it contains NUL bytes)", line=line,
-            fix="agent definitions are UTF-8 text; point at the .md file instead"))
+            fix=_binary_fix(path), code="AR100"))
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8"), []
@@ -192,7 +200,7 @@ def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[
         line = data.count(b"\n", 0, exc.start) + 1
         note = Diagnostic("warning", source, f"the file is not valid UTF-8 (byte "
                           f"{data[exc.start]:#04x}); bad bytes were replaced by U+FFFD", line=line,
-                          fix="save the file as UTF-8")
+                          fix="save the file as UTF-8", code="AR108")
         return data.decode("utf-8", errors="replace"), [note]
 
 

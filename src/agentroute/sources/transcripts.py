@@ -8,7 +8,8 @@ has ``subagent_type``, ``description`` and ``prompt``. The request we learn from
 the USER's prompt that led to it, found by following ``parentUuid`` back (file order
 when a parent is unknown); the model's own ``prompt`` to the subagent is kept as context.
 
-Not prompts: tool results (user lines whose content holds ``tool_result`` blocks),
+A prompt typed while the model was busy is logged as an ``attachment`` line of type
+``queued_command``; it is a prompt too. Not prompts: tool results (user lines whose content holds ``tool_result`` blocks),
 ``isMeta`` lines and compaction summaries, command output (``<local-command-stdout>``,
 ``<bash-input>``, ...), interruptions, sidechain lines. A slash command
 (``<command-name>``) is a prompt of its own kind: delegations that follow it were driven
@@ -102,6 +103,16 @@ def _text_of(content: object) -> tuple[str | None, bool]:
     return "\n".join(parts), False
 
 
+def _classify(text: str) -> tuple[str, str]:
+    """("prompt" | "command" | "other", cleaned text) for what a user line or queued prompt says."""
+    text = _REMINDER.sub("", text).strip()
+    if not text or text.startswith(_INTERRUPTED) or text.startswith(_OUTPUT_TAGS):
+        return "other", ""
+    if text.startswith(("<command-name>", "<command-message>")):
+        return "command", text
+    return "prompt", text
+
+
 def _user_kind(record: dict[str, Any]) -> tuple[str, str]:
     """("prompt" | "command" | "other", cleaned text) for a user-role record."""
     if record.get("isMeta") or record.get("isCompactSummary") or record.get("isVisibleInTranscriptOnly"):
@@ -111,12 +122,19 @@ def _user_kind(record: dict[str, Any]) -> tuple[str, str]:
     text, tool_result = _text_of(content)
     if tool_result or text is None or "toolUseResult" in record:
         return "other", ""
-    text = _REMINDER.sub("", text).strip()
-    if not text or text.startswith(_INTERRUPTED) or text.startswith(_OUTPUT_TAGS):
+    return _classify(text)
+
+
+def _queued_kind(record: dict[str, Any]) -> tuple[str, str]:
+    """A prompt typed while the model was busy: an ``attachment`` of type ``queued_command``."""
+    attachment = record.get("attachment")
+    if not isinstance(attachment, dict) or attachment.get("type") != "queued_command" or attachment.get("isMeta"):
         return "other", ""
-    if "<command-name>" in text or text.startswith("<command-message>"):
-        return "command", text
-    return "prompt", text
+    origin = attachment.get("origin")
+    if attachment.get("commandMode", "prompt") != "prompt" or (isinstance(origin, dict) and origin.get("kind", "human") != "human"):
+        return "other", ""  # a task notification or a prompt that did not come from the person
+    text, _ = _text_of(attachment.get("prompt"))
+    return _classify(text) if text is not None else ("other", "")
 
 
 def _delegations(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -177,8 +195,8 @@ def mine_lines(lines: Iterator[str], *, file: str, stats: MiningStats, seen: set
         key = anchor.get(parent, current) if isinstance(parent, str) else current
         kind = record.get("type")
         role = (record.get("message") or {}).get("role") if isinstance(record.get("message"), dict) else None
-        if kind == "user" or (kind is None and role == "user"):
-            what, text = _user_kind(record)
+        if kind == "user" or kind == "attachment" or (kind is None and role == "user"):
+            what, text = _user_kind(record) if kind != "attachment" else _queued_kind(record)
             if what == "prompt":
                 stats.prompts += 1
                 key = uuid if isinstance(uuid, str) else f"\0line{number}"

@@ -159,5 +159,5 @@ def read_agents(path: PathLike, text: str) -> list[ParsedAgent]:
         raise NotAnAgentError(Diagnostic(
             "error", source, "not an agent definition in any known format", line=1,
             fix="see docs/formats.md: Claude Code/OpenCode/Copilot/Gemini/Cursor .md files, "
-                "Codex .toml, CrewAI agents.yaml or Claude Code --agents .json"))
+                "Codex .toml, CrewAI agents.yaml or Claude Code --agents .json", code="AR107"))
     return FORMATS[fmt](text, source)

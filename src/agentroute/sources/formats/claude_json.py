@@ -59,7 +59,7 @@ def read_claude_json(text: str, path: str | None) -> list[ParsedAgent]:
             skipped.append(Diagnostic(
                 "warning", path, f"entry {name!r} is not an agent definition object; skipped",
                 line=line, field=name, value=json.dumps(entry)[:60],
-                fix=f'write "{name}": {{"description": "...", "prompt": "..."}}'))
+                fix=f'write "{name}": {{"description": "...", "prompt": "..."}}', code="AR107"))
             continue
         agents.append(_agent(name.strip(), entry, line, path))
     if not agents:

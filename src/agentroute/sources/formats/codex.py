@@ -70,7 +70,7 @@ def read_codex(text: str, path: str | None) -> list[ParsedAgent]:
     elif raw_name is None and stem(path):
         name = stem(path)
         notes.append(warning(path, f"no name; using the file name {name!r}", line=1, field="name",
-                             fix=f"add name = \"{name}\" (Codex requires a name)"))
+                             fix=f"add name = \"{name}\" (Codex requires a name)", code="AR103"))
     else:
         raise error(path, "name must be non-empty text", line=key_line(text, "name", style="toml"),
                     field="name", value=raw_name, fix="write name = \"my-agent\"")
@@ -78,7 +78,7 @@ def read_codex(text: str, path: str | None) -> list[ParsedAgent]:
     if prompt_key not in data:
         notes.append(warning(path, "no developer_instructions; the agent has no prompt", line=1,
                              field="developer_instructions",
-                             fix="add developer_instructions = \"\"\" ... \"\"\" (required by Codex)"))
+                             fix="add developer_instructions = \"\"\" ... \"\"\" (required by Codex)", code="AR109"))
     skip = {"name", "description", "model", prompt_key}
     parsed = build("codex", path, name=name, line=key_line(text, "description", style="toml") or 1,
                    description=text_field(data.get("description")),

@@ -22,17 +22,17 @@ from agentroute.sources.claude_code import ParsedAgent
 FORMAT_KEY = "_format"
 
 
-def warning(path: str | None, message: str, *, line: int | None = None, field: str | None = None,
+def warning(path: str | None, message: str, *, code: str, line: int | None = None, field: str | None = None,
             value: Any = None, fix: str | None = None) -> Diagnostic:
     shown = None if value is None else str(value)
-    return Diagnostic("warning", path, message, line=line, field=field, value=shown, fix=fix)
+    return Diagnostic("warning", path, message, line=line, field=field, value=shown, fix=fix, code=code)
 
 
 def error(path: str | None, message: str, *, line: int | None = None, field: str | None = None,
           value: Any = None, fix: str | None = None) -> AgentFileError:
     shown = None if value is None else str(value)
     return AgentFileError(Diagnostic("error", path, message, line=line, field=field, value=shown,
-                                     fix=fix))
+                                     fix=fix, code="AR100"))
 
 
 def json_safe(value: Any) -> Any:
@@ -131,11 +131,11 @@ def build(fmt: str, path: str | None, *, name: str, line: int | None, descriptio
     notes: list[Diagnostic] = []
     if not prose.strip() and not examples:
         notes.append(warning(path, f"agent {name!r} has no description; routing has only the prompt",
-                             line=line, field="description", fix=description_fix))
+                             line=line, field="description", fix=description_fix, code="AR104"))
     if re.search(r"[/\\]", name):
         notes.append(warning(path, f"the agent name {name!r} contains a path separator",
                              line=line, field="name", value=name,
-                             fix="use lowercase letters, digits, hyphens and underscores"))
+                             fix="use lowercase letters, digits, hyphens and underscores", code="AR111"))
     agent = Agent(name=name, description=prose, examples=examples, prompt=prompt.strip(),
                   tools=tools, model=(model or "").strip() or None, source=path,
                   metadata={FORMAT_KEY: fmt, **json_safe(dict(metadata))})

@@ -58,7 +58,7 @@ def read_crewai(text: str, path: str | None) -> list[ParsedAgent]:
     if not agents:
         raise AgentFileError([dataclasses.replace(d, severity="error") for d in skipped] or [
             Diagnostic("error", path, "agents.yaml defines no agent", line=1,
-                       fix="add an agent key with role: and goal: under it")])
+                       fix="add an agent key with role: and goal: under it", code="AR100")])
     first = agents[0]
     # A skipped entry has no agent of its own: its warning travels with the file's first agent.
     agents[0] = ParsedAgent(first.agent, (*skipped, *first.diagnostics))
@@ -81,7 +81,7 @@ def _agent(key_node: yaml.Node, value_node: yaml.Node, line: int, path: str | No
     tools = fields.get("tools")
     if tools is not None and not isinstance(tools, (list, str)):
         notes.append(warning(path, f"agent {name!r}: tools should be a list of names", line=line,
-                             field="tools", value=tools, fix="write tools: [search_tool, ...]"))
+                             field="tools", value=tools, fix="write tools: [search_tool, ...]", code="AR109"))
     role, goal = text_field(fields.get("role")).strip(), text_field(fields.get("goal")).strip()
     skip = {"role", "goal", "backstory", "llm", "tools"}
     parsed = build("crewai", path, name=name.strip(), line=line,
