@@ -75,6 +75,17 @@ def test_later_row_for_the_same_request_wins(tmp_path: Path) -> None:
         ("other", "docs-writer"), ("fix the page", "docs-writer")]
 
 
+def test_a_correction_is_not_undone_by_mined_rows_appended_later(tmp_path: Path) -> None:
+    path = tmp_path / "learned.jsonl"
+    _write(path, [json.dumps({"text": "fix the page", "label": "css-fixer", "source": "claude-code"})])
+    append_learned(path, "Fix the page", "docs-writer", known_agents=list(AGENTS))
+    with path.open("a") as handle:  # `learn claude-code -o learned.jsonl --append` again
+        handle.write(json.dumps({"text": "fix the page", "label": "css-fixer", "source": "claude-code"}) + "\n")
+    assert [(e.label, e.correction) for e in read_learned(path).examples] == [("docs-writer", True)]
+    append_learned(path, "fix the page", "css-fixer", known_agents=list(AGENTS))  # a newer correction wins
+    assert [e.label for e in read_learned(path).examples] == ["css-fixer"]
+
+
 def test_append_refuses_unknown_agent_listing_close_names_first(tmp_path: Path) -> None:
     path = tmp_path / "p" / LEARNED_RELATIVE
     with pytest.raises(UnknownAgentError) as error:

@@ -9,8 +9,9 @@ share one format. Its default place is ``<project>/.claude/agentroute/learned.js
 Reading never crashes and never drops good rows because of a bad one: a line that is
 not JSON, has no string ``text`` or no agent label becomes a :class:`Diagnostic`
 naming the file and line. When the same request (compared case- and
-whitespace-insensitively) appears more than once, the LAST row wins: that is what
-makes a later correction override an earlier mined label.
+whitespace-insensitively) appears more than once, the LAST row wins, except that a
+correction (``"source": "correction"``, what ``append_learned`` writes) is never
+overridden by a mined row: re-mining into the file cannot undo what a person said.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class LearnedExample:
     text: str
     label: str
     line: int  # 1-based line in its file, for messages
+    correction: bool = False  # written by a person (``"source": "correction"``), not mined
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ def read_learned(path: str | os.PathLike[str]) -> LearnedFile:
             example = _parse(line, where, number, problems)
             if example is not None:
                 key = _key(example.text)
+                earlier = latest.get(key)
+                if earlier is not None and earlier.correction and not example.correction:
+                    continue  # a person's correction outranks a mined row appended after it
                 latest.pop(key, None)  # re-insert so order follows the winning row
                 latest[key] = example
     return LearnedFile(where, tuple(latest.values()), tuple(problems))
@@ -119,7 +124,7 @@ def _parse(line: str, path: str, number: int, problems: list[Diagnostic]) -> Lea
                                    line=number, field="label", value=None if label is None else str(label),
                                    fix=f"write {shape}", code="AR109"))
         return None
-    return LearnedExample(record["text"].strip(), label.strip(), number)
+    return LearnedExample(record["text"].strip(), label.strip(), number, record.get("source") == "correction")
 
 
 def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[Agent], list[Diagnostic]]:
