@@ -4,8 +4,8 @@
    transcripts (documented line format) under ``$CLAUDE_CONFIG_DIR/projects/<slug>/``: the
    user's prompts use the team's own names for things ("the ledger report", "the canary"),
    which no agent description mentions, and the main model delegated each to the agent
-   that owns it (one prompt in ten the model got "wrong" by our generator's standard; it
-   is still what the model did).
+   that owns it (one prompt in ten it picked an agent at random instead: still what the
+   model did, and what agreement is measured against).
 2. ``agentroute learn claude-code -o mined.jsonl`` (default folder: this project's).
 3. ``agentroute eval --data mined.jsonl --split time``: agreement before / after learning.
 4. The mined pairs are adopted as the project's learned examples (``learn claude-code -o
