@@ -64,8 +64,8 @@ def test_a_stop_word_whose_prefix_is_a_feature_scores_nothing_in_batches():
 def test_batch_word_tables_past_their_first_4096_words():
     """More distinct words than the tables' first size, then stop words: the grown slots start empty."""
     router = Router(FIELD_AGENTS, threshold=0.0)
-    filler = " ".join(f"w{i}x" for i in range(5000))
-    requests = [filler, "interest css layouts", "the of and", "slow sql " + filler[:200]]
+    fillers = [" ".join(f"w{i}x" for i in range(start, start + 1000)) for start in range(0, 5000, 1000)]
+    requests = [*fillers, "interest css layouts", "the of and", "slow sql " + fillers[0][:200]]
     _same_as_single(router, requests)
 
 
