@@ -4,8 +4,8 @@
    transcripts (documented line format) under ``$CLAUDE_CONFIG_DIR/projects/<slug>/``: the
    user's prompts use the team's own names for things ("the ledger report", "the canary"),
    which no agent description mentions, and the main model delegated each to the agent
-   that owns it (one prompt in ten the model got "wrong" by our generator's standard; it
-   is still what the model did).
+   that owns it (one prompt in ten it picked an agent at random instead: still what the
+   model did, and what agreement is measured against).
 2. ``agentroute learn claude-code -o mined.jsonl`` (default folder: this project's).
 3. ``agentroute eval --data mined.jsonl --split time``: agreement before / after learning.
 4. The mined pairs are adopted as the project's learned examples (``learn claude-code -o
@@ -15,6 +15,7 @@
 
     python benchmarks/learning_roundtrip.py          # prints each command and its output
     python benchmarks/learning_roundtrip.py --keep DIR
+    AGENTROUTE_SRC=/path/to/src python benchmarks/learning_roundtrip.py   # run another checkout's code
 
 Step 4 relies on the CLI reading ``<project>/.claude/agentroute/learned.jsonl`` by default;
 when this checkout does not (older main), the script says so and shows the same with
@@ -55,6 +56,7 @@ JARGON = {  # the team's names for things: no agent text has them
 }
 #: A new name the transcripts never used: the correction teaches it.
 REQUEST, TARGET = "the loyalty widget overlaps the cart icon", "ui-dev"
+PARAPHRASE = "the loyalty widget is misaligned on small screens"
 OPENERS = ["the {j} is broken again, can you look", "something is off with the {j}", "please sort out the {j} today",
            "the {j} needs attention before the release", "why does the {j} keep failing", "help with the {j}"]
 
@@ -120,7 +122,7 @@ def main() -> int:
         transcripts.mkdir(parents=True, exist_ok=True)
         prompts = write_transcripts(transcripts)
         print(f"project {project}: {len(AGENTS)} agents; {prompts} prompts over 60 days of transcripts in {transcripts}")
-        env = os.environ | {"CLAUDE_CONFIG_DIR": str(config), "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120"}
+        env = os.environ | {"CLAUDE_CONFIG_DIR": str(config), "PYTHONPATH": os.environ.get("AGENTROUTE_SRC", str(ROOT / "src")), "COLUMNS": "120"}
 
         run(["learn", "claude-code", "-o", "mined.jsonl"], project, env)
         run(["eval", "--data", "mined.jsonl", "--split", "time"], project, env)
@@ -136,8 +138,10 @@ def main() -> int:
         first = json.loads(run(pick, project, env))
         run(["learn", "add", REQUEST, TARGET], project, env)
         after = json.loads(run(pick, project, env))
+        paraphrase = json.loads(run([PARAPHRASE if a == REQUEST else a for a in pick], project, env))
         how = "default loading, no rebuild, no flag" if reads_default else "--agents and --learned"
-        print(f"\nround trip: {REQUEST!r}: {first['agent']} -> learn add {TARGET} -> {after['agent']} ({how})")
+        print(f"\nround trip: {REQUEST!r}: {first['agent']} -> learn add {TARGET} -> {after['agent']} ({how}); "
+              f"a paraphrase, {PARAPHRASE!r}: {paraphrase['agent']} (not asserted)")
         return 0 if after["agent"] == TARGET and first["agent"] != TARGET else 1
     finally:
         if not options.keep:

@@ -33,3 +33,11 @@ def small_agents():
         Agent(name="frontend-dev", description="Builds React components, CSS layouts and accessible forms."),
         Agent(name="test-writer", description="Writes unit and integration tests; fixes flaky tests in CI."),
     ]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_claude_env(tmp_path_factory, monkeypatch):
+    """Every test gets its own router cache and never reads the machine's Claude Code setup."""
+    monkeypatch.setenv("AGENTROUTE_CACHE_DIR", str(tmp_path_factory.mktemp("router-cache")))
+    for name in ("CLAUDE_CONFIG_DIR", "CLAUDE_PROJECT_DIR", "AGENTROUTE_ROUTER"):
+        monkeypatch.delenv(name, raising=False)

@@ -14,14 +14,16 @@ import pytest
 from agentroute import Agent, Router
 from agentroute.cli.authoring import cmd_hook
 from agentroute.integrations.claude_code_hook import (
-    DEFAULT_ROUTER_PATH,
     ENV_VAR,
-    default_router_path,
     hint_text,
     hook_response,
     load_router_for,
     run_hook,
+    saved_router_path,
 )
+from agentroute.sources.claude_code import render_agent
+
+SAVED = ".claude/saved.agr"
 
 AGENTS = [
     Agent("sql-expert", "Tunes slow SQL queries, designs indexes and reads query plans."),
@@ -36,12 +38,14 @@ def router():
 
 @pytest.fixture
 def project(tmp_path, router, monkeypatch):
-    """A project folder with a saved router at the default place, and no stray environment."""
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    monkeypatch.delenv("CLAUDE_PROJECT_DIR", raising=False)
-    path = tmp_path / DEFAULT_ROUTER_PATH
-    path.parent.mkdir(parents=True)
-    router.save(path)
+    """A project whose .claude/agents holds AGENTS (and a saved router of them at SAVED), an empty
+    HOME, and no stray environment."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for agent in AGENTS:
+        (agents / f"{agent.name}.md").write_text(render_agent(agent), encoding="utf-8")
+    router.save(tmp_path / SAVED)
     return tmp_path
 
 
@@ -79,7 +83,7 @@ def test_no_response(router, changes):
 # --- run_hook round trips ------------------------------------------------------------------
 
 
-def test_round_trip_with_the_default_router_path(project):
+def test_round_trip_with_the_project_agents(project):
     stdin = json.dumps(event("the SQL query is slow", cwd=project))
     stdout, code = run_hook(stdin, load_router_for())
     assert code == 0
@@ -87,23 +91,32 @@ def test_round_trip_with_the_default_router_path(project):
     assert "sql-expert" in context
 
 
-def test_router_path_from_option_env_and_project_dir(project, tmp_path, monkeypatch):
-    saved = project / DEFAULT_ROUTER_PATH
-    assert default_router_path(event("x", cwd=project)) == saved
-    assert default_router_path(event("x"), str(saved)) == saved
+def test_saved_router_path_from_option_env_and_project_dir(project, tmp_path, monkeypatch):
+    saved = project / SAVED
+    assert saved_router_path(event("x", cwd=project)) is None  # default: the agent files, fresh
+    assert saved_router_path(event("x"), str(saved)) == saved
+    assert saved_router_path(event("x", cwd=project), SAVED) == saved
     monkeypatch.setenv(ENV_VAR, "elsewhere/r.agr")
-    assert default_router_path(event("x", cwd=project)) == project / "elsewhere/r.agr"
+    assert saved_router_path(event("x", cwd=project)) == project / "elsewhere/r.agr"
     monkeypatch.setenv("CLAUDE_PROJECT_DIR", str(tmp_path / "root"))
-    assert default_router_path(event("x", cwd=project)) == tmp_path / "root/elsewhere/r.agr"
-    assert default_router_path(event("x"), environ={}).name == "agentroute.agr"
+    assert saved_router_path(event("x", cwd=project)) == tmp_path / "root/elsewhere/r.agr"
+    assert saved_router_path(event("x"), environ={}) is None
 
 
-def test_missing_router_file_gives_no_output_and_a_note_saying_how_to_build_one(tmp_path, monkeypatch):
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    monkeypatch.delenv("CLAUDE_PROJECT_DIR", raising=False)
+def test_missing_router_note_suggests_a_build_command_with_agents(tmp_path):
+    notes = []
+    missing = tmp_path / "missing.agr"
+    loader = load_router_for(str(missing))
+    assert run_hook(json.dumps(event("slow SQL", cwd=tmp_path)), loader, on_error=notes.append) == ("", 0)
+    assert len(notes) == 1 and str(missing) in notes[0]
+    assert f"agentroute build --agents {tmp_path / '.claude' / 'agents'} -o {missing}" in notes[0]
+
+
+def test_no_agents_anywhere_gives_no_output_and_a_note(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     notes = []
     assert run_hook(json.dumps(event("slow SQL", cwd=tmp_path)), load_router_for(), on_error=notes.append) == ("", 0)
-    assert len(notes) == 1 and str(tmp_path / DEFAULT_ROUTER_PATH) in notes[0] and "agentroute build -o" in notes[0]
+    assert len(notes) == 1 and "no agents" in notes[0]
 
 
 @pytest.mark.parametrize("stdin", ["", "not json", "[1, 2]", '{"prompt": 3}', "{" * 10])
@@ -112,10 +125,10 @@ def test_bad_input_never_fails_the_prompt(project, stdin):
 
 
 def test_damaged_router_file_never_fails_the_prompt(project):
-    path = project / DEFAULT_ROUTER_PATH
+    path = project / SAVED
     path.write_bytes(path.read_bytes()[:100])
     notes = []
-    stdout, code = run_hook(json.dumps(event("slow SQL", cwd=project)), load_router_for(), on_error=notes.append)
+    stdout, code = run_hook(json.dumps(event("slow SQL", cwd=project)), load_router_for(SAVED), on_error=notes.append)
     assert (stdout, code) == ("", 0)
     assert len(notes) == 1 and notes[0].startswith("agentroute hook: RouterFileError")
 

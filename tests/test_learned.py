@@ -75,6 +75,17 @@ def test_later_row_for_the_same_request_wins(tmp_path: Path) -> None:
         ("other", "docs-writer"), ("fix the page", "docs-writer")]
 
 
+def test_a_correction_is_not_undone_by_mined_rows_appended_later(tmp_path: Path) -> None:
+    path = tmp_path / "learned.jsonl"
+    _write(path, [json.dumps({"text": "fix the page", "label": "css-fixer", "source": "claude-code"})])
+    append_learned(path, "Fix the page", "docs-writer", known_agents=list(AGENTS))
+    with path.open("a") as handle:  # `learn claude-code -o learned.jsonl --append` again
+        handle.write(json.dumps({"text": "fix the page", "label": "css-fixer", "source": "claude-code"}) + "\n")
+    assert [(e.label, e.correction) for e in read_learned(path).examples] == [("docs-writer", True)]
+    append_learned(path, "fix the page", "css-fixer", known_agents=list(AGENTS))  # a newer correction wins
+    assert [e.label for e in read_learned(path).examples] == ["css-fixer"]
+
+
 def test_append_refuses_unknown_agent_listing_close_names_first(tmp_path: Path) -> None:
     path = tmp_path / "p" / LEARNED_RELATIVE
     with pytest.raises(UnknownAgentError) as error:
@@ -163,3 +174,15 @@ def test_cli_learn_add_writes_beside_the_agents_and_refuses_unknown(
     assert main(["learn", "add", "the quarterly numbers look off", "sql-expert", "--agents", str(folder)]) == 0
     rows = [json.loads(line) for line in (tmp_path / LEARNED_RELATIVE).read_text().splitlines()]
     assert [(r["text"], r["label"]) for r in rows] == [("the quarterly numbers look off", "sql-expert")]
+
+
+def test_plugin_labels_resolve_to_the_agent_file_name(tmp_path: Path) -> None:
+    from agentroute.sources.learned import resolve_label
+
+    names = ["code-reviewer", "team:lead"]
+    assert resolve_label("pr-review-toolkit:code-reviewer", names) == "code-reviewer"
+    assert resolve_label("team:lead", names) == "team:lead"
+    assert resolve_label("toolkit:ghost", names) is None and resolve_label("ghost", names) is None
+    path = _write(tmp_path / "learned.jsonl", [json.dumps({"text": "review my diff", "label": "kit:code-reviewer"})])
+    merged, notes = merge_learned([Agent(name="code-reviewer")], read_learned(path))
+    assert [e.request for e in merged[0].examples] == ["review my diff"] and notes == []

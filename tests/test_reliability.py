@@ -491,8 +491,12 @@ def test_cli_with_bad_agent_files_warns_or_refuses_in_one_line(agents_dir):
     assert len(warnings) == 3 and all(w.startswith("agentroute: ") for w in warnings)
     assert any("bomb.md" in w for w in warnings) and any("open.md:1" in w for w in warnings)
     strict = run_cli("pick", "slow sql", "--agents", str(agents_dir), "--strict")
-    assert_answered_or_refused_in_one_line(strict)
-    assert strict.returncode == 2 and b"bomb.md" in strict.stderr and b"latin1.md" in strict.stderr
+    assert strict.returncode == 2 and strict.stdout == b""
+    # Several problems: a count, then one line each (issue 14: not all on one line).
+    errors = strict.stderr.decode().splitlines()
+    assert errors[0] == "agentroute: error: 3 problems" and len(errors) == 4
+    assert all(e.startswith("agentroute: error: ") for e in errors)
+    assert sum("bomb.md" in e for e in errors) == 1 and sum("latin1.md" in e for e in errors) == 1
 
 
 # --- every real agent file ---------------------------------------------------------------------

@@ -65,3 +65,17 @@ class Agent:
             object.__setattr__(self, "tools", tuple(t.strip() for t in split_commas(self.tools) if t.strip()))
         elif self.tools is not None and not isinstance(self.tools, tuple):
             object.__setattr__(self, "tools", tuple(self.tools))
+
+    def __repr__(self) -> str:
+        # Short on purpose: print(route) must not dump a system prompt of thousands of words.
+        summary = " ".join(self.description.split())
+        if len(summary) > 60:
+            summary = summary[:57] + "..."
+        parts = [f"name={self.name!r}", f"description={summary!r}"]
+        if self.examples:
+            parts.append(f"examples={len(self.examples)}")
+        if self.prompt:
+            parts.append(f"prompt=<{len(self.prompt)} chars>")
+        if self.source is not None:
+            parts.append(f"source={self.source!r}")
+        return f"Agent({', '.join(parts)})"

@@ -19,11 +19,12 @@ from typing import Any
 from agentroute.cli.common import (
     UsageError,
     add_agents_option,
+    load_layered_registry,
     load_router,
-    resolve_agent_paths,
+    read_request,
 )
 
-__all__ = ["cmd_hook", "cmd_lint", "cmd_shortlist", "register"]
+__all__ = ["cmd_hook", "cmd_hook_install", "cmd_hook_uninstall", "cmd_lint", "cmd_shortlist", "register"]
 
 FAIL_ON = ("error", "warning", "info", "never")
 #: lint.EXAMPLE_MODES, restated so that building the parser does not import lint (and
@@ -31,18 +32,11 @@ FAIL_ON = ("error", "warning", "info", "never")
 EXAMPLE_MODES = ("held-out", "refit", "in-place")
 
 
-def _lint_registry(paths: list[str]) -> Any:
+def _lint_registry(args: argparse.Namespace) -> Any:
     """The registry to lint; unlike ``load_registry`` it may be empty (its findings say why)."""
-    from agentroute.registry import Registry
-
-    resolved, builtin = resolve_agent_paths(paths or None)
-    if builtin:
-        print("agentroute: no ./.claude/agents or ~/.claude/agents found; linting the built-in "
-              "example agents", file=sys.stderr)
-    for path in resolved:
-        if not Path(os.path.expanduser(path)).exists():
-            raise UsageError(f"agents path not found: {path}")
-    return Registry.from_paths(resolved)
+    paths = [*(getattr(args, "paths", None) or []), *(getattr(args, "agents", None) or [])]
+    return load_layered_registry(argparse.Namespace(agents=paths or None, strict=False, quiet=True),
+                                 allow_empty=True).registry
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -54,7 +48,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
         lint,
     )
 
-    registry = _lint_registry(list(args.paths))
+    registry = _lint_registry(args)
     findings = lint(registry, similarity=args.similarity, examples=args.examples)
     if args.json:
         counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
@@ -73,7 +67,7 @@ def cmd_hook(args: argparse.Namespace) -> int:
 
     try:
         stdin_text = sys.stdin.read(MAX_INPUT_CHARS + 1) if sys.stdin is not None else ""
-        output, _ = run_hook(stdin_text, load_router_for(args.router), on_error=note)
+        output, _ = run_hook(stdin_text, load_router_for(args.router, on_note=note), on_error=note)
         if output:
             sys.stdout.write(output)
             sys.stdout.flush()
@@ -82,11 +76,52 @@ def cmd_hook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings_path(args: argparse.Namespace) -> Path:
+    from agentroute.integrations.hook_install import settings_file
+
+    if args.settings:
+        return Path(os.path.expanduser(args.settings))
+    return settings_file("user" if args.user else "project")
+
+
+def cmd_hook_install(args: argparse.Namespace) -> int:
+    from agentroute.integrations.hook_install import SettingsFileError, hook_command, install_hook
+
+    path = _settings_path(args)
+    try:
+        result = install_hook(path, command=hook_command(), dry_run=args.dry_run)
+    except SettingsFileError as error:
+        raise UsageError(str(error)) from None
+    if args.dry_run:
+        print(result.text(), end="")
+        print(f"agentroute: dry run: {path} would be {'changed' if result.changed else 'left as it is'}",
+              file=sys.stderr)
+        return 0
+    print(f"agentroute: {'installed the hook in' if result.changed else 'the hook is already in'} {path}: "
+          f"{hook_command()}", file=sys.stderr)
+    return 0
+
+
+def cmd_hook_uninstall(args: argparse.Namespace) -> int:
+    from agentroute.integrations.hook_install import SettingsFileError, uninstall_hook
+
+    path = _settings_path(args)
+    try:
+        result = uninstall_hook(path, dry_run=args.dry_run)
+    except SettingsFileError as error:
+        raise UsageError(str(error)) from None
+    if args.dry_run:
+        print(result.text(), end="")
+    verb = ("would remove" if args.dry_run else "removed") if result.changed else "found no agentroute hook in"
+    print(f"agentroute: {verb} {path if not result.changed else 'the hook from ' + str(path)}", file=sys.stderr)
+    return 0
+
+
 def cmd_shortlist(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise UsageError(f"-k must be at least 1, got {args.k}")
     router = load_router(args)
-    ranking = router.rank(args.request, k=args.k)
+    ranking = router.rank(read_request(args.request), k=args.k)
     if args.json:
         print(json.dumps({"ranking": [{"agent": r.agent.name, "score": round(r.score, 6),
                                        "reason": r.reason} for r in ranking]}))
@@ -100,8 +135,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     """Add ``lint``, ``hook`` and ``shortlist`` to the ``agentroute`` subcommands."""
     lint = commands.add_parser("lint", help="check agent files for problems that hurt loading or routing")
     lint.add_argument("paths", nargs="*", metavar="PATH",
-                      help="agent folders or files (default: ./.claude/agents, ~/.claude/agents, "
-                           "else the built-in examples)")
+                      help="agent folders or files (default: ./.claude/agents, then ~/.claude/agents, "
+                           "then enabled plugins' agents, else the built-in examples)")
+    lint.add_argument("--agents", action="append", metavar="PATH",
+                      help="the same as a PATH argument (as every other command takes it); repeatable")
     lint.add_argument("--json", action="store_true", help="print one JSON object")
     lint.add_argument("--fail-on", choices=FAIL_ON, default="error",
                       help="exit 1 when a finding at or above this severity exists (default error)")
@@ -117,9 +154,25 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     claude = targets.add_parser("claude-code", help="Claude Code UserPromptSubmit hook: reads the "
                                 "event on stdin, suggests a subagent on stdout, always exits 0")
     claude.add_argument("--router", metavar="FILE",
-                        help="saved router (default: $AGENTROUTE_ROUTER, else .claude/agentroute.agr "
-                             "under the project)")
+                        help="a saved router to answer from, never refreshed (default: $AGENTROUTE_ROUTER, "
+                             "else the agent files as they are now: the project's, the user's, then "
+                             "enabled plugins', from a cache keyed by their fingerprint)")
     claude.set_defaults(handler=cmd_hook)
+    for name, handler, text in (
+        ("install", cmd_hook_install, "add the Claude Code UserPromptSubmit hook to a settings file "
+                                      "(idempotent; other hooks and keys kept)"),
+        ("uninstall", cmd_hook_uninstall, "remove agentroute's hook from a settings file (only its own entry)"),
+    ):
+        command = targets.add_parser(name, help=text)
+        where = command.add_mutually_exclusive_group()
+        where.add_argument("--project", action="store_true",
+                           help="this project's .claude/settings.local.json (the default; the command "
+                                "names this machine's Python, so not the shared settings.json)")
+        where.add_argument("--user", action="store_true", help="~/.claude/settings.json (every project)")
+        where.add_argument("--settings", metavar="FILE", help="this settings file")
+        command.add_argument("--dry-run", action="store_true",
+                             help="print the settings as they would be written; change nothing")
+        command.set_defaults(handler=handler)
 
     shortlist = commands.add_parser("shortlist", help="print the top N agents for a request")
     shortlist.add_argument("request", help="the user's request")

@@ -10,55 +10,124 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_AGENT_DIRS", "UsageError", "add_agents_option", "load_registry", "load_router",
-           "progress", "resolve_agent_paths", "router_options"]
-
-#: Where agents are looked for when ``--agents`` is not given, in order.
-DEFAULT_AGENT_DIRS = ("./.claude/agents", "~/.claude/agents")
-
+__all__ = ["UsageError", "add_agents_option", "agent_sources", "default_learned", "load_layered_registry", "load_registry",
+           "load_router", "progress", "read_request", "resolve_agent_paths", "router_options"]
 
 class UsageError(Exception):
     """A problem with the command line or its inputs: one line on stderr, exit 2."""
 
 
-def resolve_agent_paths(paths: Sequence[str] | None) -> tuple[list[str], bool]:
-    """The agent paths to load and whether they are the built-in examples."""
+def agent_sources(paths: Sequence[str] | None, project: Path | None = None) -> tuple[list[Any], bool, list[str]]:
+    """Where to read agents: ``(sources, builtin, notes)``.
+
+    ``--agents`` paths, in the order given; else Claude Code's own order (the project's
+    ``.claude/agents``, then ``~/.claude/agents``, then enabled plugins' agents); else the
+    built-in example agents (``builtin`` True). ``notes`` are problems met reading plugin lists.
+    """
+    from agentroute.integrations.claude_code_agents import AgentSource, claude_code_sources
+
     if paths:
-        return list(paths), False
-    for candidate in DEFAULT_AGENT_DIRS:
-        if Path(os.path.expanduser(candidate)).is_dir():
-            return [candidate], False
+        return [AgentSource("path", Path(os.path.expanduser(p)), p) for p in paths], False, []
+    notes: list[str] = []
+    sources = claude_code_sources(Path.cwd() if project is None else project, notes=notes)
+    if sources:
+        return list(sources), False, notes
     from agentroute.builtin import builtin_agents_dir
 
-    return [str(builtin_agents_dir())], True
+    return [AgentSource("builtin", builtin_agents_dir(), "built-in examples")], True, notes
+
+
+def resolve_agent_paths(paths: Sequence[str] | None) -> tuple[list[str], bool]:
+    """The agent paths to load, highest precedence first, and whether they are the built-in examples."""
+    sources, builtin, _ = agent_sources(paths)
+    return [str(s.path) for s in sources], builtin
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(f"agentroute: {message}", file=sys.stderr)
+
+
+def _checked_sources(args: argparse.Namespace) -> tuple[list[Any], bool]:
+    given = getattr(args, "agents", None)
+    sources, builtin, notes = agent_sources(given)
+    for note in notes:
+        _say(args, note)
+    if builtin:
+        _say(args, "no ./.claude/agents, ~/.claude/agents or plugin agents found; using the built-in example agents")
+    for source in sources:
+        if not source.path.exists():
+            raise UsageError(f"agents path not found: {source.label}")
+    return sources, builtin
+
+
+def default_learned(args: argparse.Namespace) -> Path | None:
+    """The project's learned-examples file when it exists and agents come from the defaults
+    (an explicit ``--agents`` list is taken as given)."""
+    from agentroute.sources.learned import LEARNED_RELATIVE
+
+    if getattr(args, "agents", None):
+        return None
+    path = Path.cwd() / LEARNED_RELATIVE
+    return path if path.is_file() else None
+
+
+def load_layered_registry(args: argparse.Namespace, *, allow_empty: bool = False) -> Any:
+    """The agents of ``args`` merged by precedence (:class:`Layered`: registry, origins, shadowed),
+    with the project's learned examples."""
+    from agentroute.integrations.claude_code_agents import load_layered
+
+    sources, _ = _checked_sources(args)
+    layered = load_layered(sources, strict=getattr(args, "strict", False), learned=default_learned(args))
+    for diagnostic in layered.registry.diagnostics:
+        _say(args, str(diagnostic))
+    if len(layered.registry) == 0 and not allow_empty:
+        raise UsageError(f"no agent definitions found in {', '.join(s.label for s in sources)}")
+    return layered
 
 
 def load_registry(args: argparse.Namespace) -> Any:
-    from agentroute.registry import Registry
-
-    paths, builtin = resolve_agent_paths(getattr(args, "agents", None))
-    if builtin and not getattr(args, "quiet", False):
-        print("agentroute: no ./.claude/agents or ~/.claude/agents found; using the built-in example agents", file=sys.stderr)
-    for path in paths:
-        if not Path(os.path.expanduser(path)).exists():
-            raise UsageError(f"agents path not found: {path}")
-    registry = Registry.from_paths(paths, strict=getattr(args, "strict", False))
-    for diagnostic in registry.diagnostics:
-        if not getattr(args, "quiet", False):
-            print(f"agentroute: {diagnostic}", file=sys.stderr)
-    if len(registry) == 0:
-        raise UsageError(f"no agent definitions found in {', '.join(paths)}")
-    return registry
+    return load_layered_registry(args).registry
 
 
 def load_router(args: argparse.Namespace) -> Any:
+    """``--router FILE``, else a router over the current agent files, from the cache when current."""
     from agentroute.routing.router import Router
 
     if getattr(args, "router", None):
         if getattr(args, "agents", None):
             raise UsageError("give --router FILE or --agents PATH, not both (a saved router holds its agents)")
         return Router.load(args.router, threshold=getattr(args, "threshold", None))
-    return Router(load_registry(args), **router_options(args))
+    if getattr(args, "strict", False):  # strict refuses any warning: load and check every file
+        return Router(load_registry(args), **router_options(args))
+    from agentroute.integrations.claude_code_agents import load_layered
+    from agentroute.integrations.fresh import fresh_router
+
+    sources, _ = _checked_sources(args)
+    learned = default_learned(args)
+
+    def build() -> tuple[Any, Sequence[Any]]:
+        registry = load_layered(sources, learned=learned).registry
+        if len(registry) == 0:
+            raise UsageError(f"no agent definitions found in {', '.join(s.label for s in sources)}"
+                             + (f" (first problem: {registry.diagnostics[0]})" if registry.diagnostics else ""))
+        return Router(registry), registry.diagnostics
+
+    result = fresh_router([s.path for s in sources], build, threshold=getattr(args, "threshold", None),
+                          learned=learned)
+    for diagnostic in result.diagnostics:
+        _say(args, diagnostic)
+    if result.note:
+        _say(args, result.note)
+    return result.router
+
+
+def read_request(text: str) -> str:
+    """The request argument; ``-`` reads it from stdin (no argument-length limit)."""
+    if text != "-":
+        return text
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
 
 
 def router_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -71,7 +140,8 @@ def router_options(args: argparse.Namespace) -> dict[str, Any]:
 def add_agents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agents", action="append", metavar="PATH",
                         help="agent folder (walked recursively; see docs/formats.md) or file; repeat for several; "
-                             "default: ./.claude/agents, ~/.claude/agents, else the built-in examples")
+                             "default: ./.claude/agents, then ~/.claude/agents, then enabled plugins' agents "
+                             "(an earlier one wins a name clash), else the built-in examples")
     parser.add_argument("--strict", action="store_true", help="treat every loading warning as an error")
     parser.add_argument("--quiet", action="store_true", help="do not print loading warnings")
 

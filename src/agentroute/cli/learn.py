@@ -88,6 +88,7 @@ def cmd_learn_claude_code(args: argparse.Namespace) -> int:
     if stats.agents:
         print("pairs by agent: " + ", ".join(f"{k} {v}" for k, v in stats.agents.most_common(15))
               + (" ..." if len(stats.agents) > 15 else ""))
+        print(f"next: agentroute eval --data {output} --split time   (would learning them help? see docs/learning.md)")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Sequence
 
@@ -15,27 +16,35 @@ from agentroute._version import __version__
 from agentroute.cli.common import (
     UsageError,
     add_agents_option,
+    load_layered_registry,
     load_registry,
     load_router,
+    read_request,
     router_options,
 )
 from agentroute.errors import AgentrouteError
 
 
+def abstain_reason(router: Any, request: str) -> str:
+    """Why ``pick`` abstained: the shared pick rule's reason ("no_terms", "below_threshold", ...)."""
+    return str(router.decide(request).reason)
+
+
 def cmd_pick(args: argparse.Namespace) -> int:
     router = load_router(args)
-    route = router.pick(args.request)
-    ranking = router.rank(args.request, k=args.k)
+    request = read_request(args.request)
+    route = router.pick(request)
+    ranking = router.rank(request, k=args.k)
     if args.json:
         print(json.dumps({
             "agent": route.agent.name if route else None,
             "score": round(route.score, 6) if route else None,
-            "reason": route.reason if route else None,
+            "reason": route.reason if route else abstain_reason(router, request),
             "ranking": [{"agent": r.agent.name, "score": round(r.score, 6)} for r in ranking],
         }))
         return 0
     if route is None:
-        print("none (no agent fits this request)")
+        print(f"none (no agent fits this request: {abstain_reason(router, request).replace('_', ' ')})")
     else:
         print(f"{route.agent.name}\t{route.score:.3f}" + ("\t(named in the request)" if route.reason == "mention" else ""))
     if args.k > 1:
@@ -46,7 +55,7 @@ def cmd_pick(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     router = load_router(args)
-    explanation = router.explain(args.request, k=args.k)
+    explanation = router.explain(read_request(args.request), k=args.k)
     if args.json:
         print(json.dumps({
             "request": explanation.request,
@@ -77,27 +86,33 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    registry = load_registry(args)
-    rows = [
-        {
-            "name": a.name,
-            "description": a.description,
-            "examples": len(a.examples),
-            "tools": list(a.tools) if a.tools is not None else None,
-            "model": a.model,
-            "source": a.source,
-            "format": a.metadata.get("_format", "claude-code") if isinstance(a.metadata, dict) else "claude-code",
+    layered = load_layered_registry(args)
+
+    def row(agent: Any, source: Any) -> dict[str, Any]:
+        return {
+            "name": agent.name,
+            "description": agent.description,
+            "examples": len(agent.examples),
+            "tools": list(agent.tools) if agent.tools is not None else None,
+            "model": agent.model,
+            "source": agent.source,
+            "scope": source.scope,
+            "origin": source.label,
+            "format": agent.metadata.get("_format", "claude-code") if isinstance(agent.metadata, dict) else "claude-code",
         }
-        for a in registry
-    ]
+
+    rows = [row(a, layered.origins[a.name]) for a in layered.registry]
+    shadowed = [row(agent, source) | {"shadowed_by": winner.label} for agent, source, winner in layered.shadowed]
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps(rows if not args.all else rows + shadowed))
         return 0
-    width = max(len(r["name"]) for r in rows)
+    width = max(len(r["name"]) for r in rows + shadowed)
     for r in rows:
         summary = " ".join(r["description"].split())
         summary = summary if len(summary) <= 70 else summary[:67] + "..."
-        print(f"{r['name']:<{width}}  {summary}  [{r['source']}]")
+        print(f"{r['name']:<{width}}  {summary}  [{r['origin']}: {r['source']}]")
+    for r in shadowed:
+        print(f"{r['name']:<{width}}  (shadowed by the {r['shadowed_by']} copy)  [{r['origin']}: {r['source']}]")
     return 0
 
 
@@ -113,7 +128,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _add_request_command(commands: Any, name: str, help_text: str, handler: Any, *, k: int, k_help: str) -> None:
     """A command that routes one request: ``pick`` and ``explain`` take the same options."""
     command = commands.add_parser(name, help=help_text)
-    command.add_argument("request", help="the user's request")
+    command.add_argument("request", help="the user's request; - reads it from stdin")
     add_agents_option(command)
     command.add_argument("--router", metavar="FILE", help="a saved router (from `agentroute build`) instead of --agents")
     command.add_argument("-k", type=int, default=k, help=k_help)
@@ -135,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the agents that load, and where each came from")
     add_agents_option(listing)
     listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.add_argument("--all", action="store_true",
+                         help="with --json, also list the copies that lost a name clash (with shadowed_by)")
     listing.set_defaults(handler=cmd_list)
 
     build = commands.add_parser("build", help="fit a router and save it to a file")
@@ -163,6 +180,28 @@ class _OneLineErrors(argparse.ArgumentParser):
         self.exit(2, f"agentroute: error: {message} (see: {self.prog} --help)\n")
 
 
+def _print_error(error: BaseException) -> None:
+    diagnostics = getattr(error, "diagnostics", None)
+    if isinstance(error, AgentrouteError) and diagnostics and len(diagnostics) > 1:
+        # One line per problem (--strict with several bad files), each greppable on its own.
+        print(f"agentroute: error: {len(diagnostics)} problems", file=sys.stderr)
+        for diagnostic in diagnostics:
+            print(f"agentroute: error: {' '.join(str(diagnostic).split())}", file=sys.stderr)
+        return
+    print(f"agentroute: error: {' '.join(str(error).split())}", file=sys.stderr)
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout left (``agentroute list | head -1``): not an error. Point stdout at
+    /dev/null so the interpreter's final flush does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding must not turn an answer into an error
         if hasattr(stream, "reconfigure"):
@@ -173,16 +212,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("agentroute: error: -k must be at least 1", file=sys.stderr)
         return 2
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows up here for short outputs
+        return code
+    except BrokenPipeError:  # before OSError, which it is
+        return _stdout_gone()
     except (UsageError, AgentrouteError, ValueError, OSError, ImportError) as error:
-        message = " ".join(str(error).split())
-        print(f"agentroute: error: {message}", file=sys.stderr)
+        _print_error(error)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `agentroute list | head`: the reader left; not an error
-        sys.stderr.close()
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

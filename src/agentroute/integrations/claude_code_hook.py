@@ -15,13 +15,19 @@ Hooks run with ``CLAUDE_PROJECT_DIR`` set to the project root. The reference
 also warns that this hook blocks every prompt until it ends (default timeout
 30 s) and that ``decision: "block"`` or exit code 2 would stop the prompt.
 
-So this hook never blocks and never fails the prompt: any problem (no router
-file, a damaged one, bad JSON, an exception, running out of time) ends with
-exit code 0 and no output. It reads a router saved by ``agentroute build``
-(:meth:`Router.load`, no scikit-learn, no agent files parsed), from the
-``--router`` option, else ``$AGENTROUTE_ROUTER``, else
-``.claude/agentroute.agr``; a relative path is taken from
-``$CLAUDE_PROJECT_DIR``, else the event's ``cwd``. Subagents are delegated to
+So this hook never blocks and never fails the prompt: any problem (no agents, a
+damaged router file, bad JSON, an exception, running out of time) ends with
+exit code 0 and no output, and a one-line note on stderr.
+
+Which router answers: by default one over the agent files as they are now, in
+Claude Code's precedence (the project's ``.claude/agents``, then the user's,
+then enabled plugins'; see :mod:`agentroute.integrations.claude_code_agents`),
+plus the project's learned examples, taken from a cache keyed by a fingerprint
+of those files (:mod:`agentroute.integrations.fresh`): an added, edited or
+removed agent counts from the next prompt on. A saved router is used instead
+when ``--router`` or ``$AGENTROUTE_ROUTER`` names one (it is then never
+refreshed). The project is ``$CLAUDE_PROJECT_DIR``, else the event's ``cwd``,
+and a relative router path is taken from it. Subagents are delegated to
 with the Agent tool (named Task before Claude Code 2.1.63, per
 https://code.claude.com/docs/en/sub-agents), whose ``subagent_type`` is the
 agent's name; the hint says so.
@@ -36,11 +42,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_ROUTER_PATH", "ENV_VAR", "default_router_path", "hint_text", "hook_response",
-           "load_router_for", "run_hook"]
+from agentroute.integrations.claude_code_agents import project_root
 
-#: Where the router is looked for when neither ``--router`` nor ``$AGENTROUTE_ROUTER`` says.
-DEFAULT_ROUTER_PATH = ".claude/agentroute.agr"
+__all__ = ["ENV_VAR", "fresh_project_router", "hint_text", "hook_response", "load_router_for", "run_hook",
+           "saved_router_path"]
+
+#: agentroute.sources.learned.LEARNED_RELATIVE, restated: importing that module costs a warm hook
+#: ~10 ms it does not otherwise need (tests/test_fresh.py checks they agree).
+LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
 
 #: The environment variable naming the saved router file.
 ENV_VAR = "AGENTROUTE_ROUTER"
@@ -81,40 +90,73 @@ def hook_response(event: Mapping[str, Any], router: Any) -> dict[str, Any] | Non
                                    "additionalContext": hint_text(route.agent.name, route.score)}}
 
 
-def default_router_path(event: Mapping[str, Any], option: str | None = None,
-                        environ: Mapping[str, str] | None = None) -> Path:
-    """The router file for ``event``: option, else ``$AGENTROUTE_ROUTER``, else the default.
+def saved_router_path(event: Mapping[str, Any], option: str | None = None,
+                      environ: Mapping[str, str] | None = None) -> Path | None:
+    """The saved router named by ``option``, else ``$AGENTROUTE_ROUTER``; None when neither does.
 
-    A relative path is resolved against ``$CLAUDE_PROJECT_DIR`` (the project
-    root, stable while the session's ``cwd`` moves), else the event's ``cwd``.
+    A relative path is resolved against the project (``$CLAUDE_PROJECT_DIR``, else the event's ``cwd``).
     """
     env = os.environ if environ is None else environ
-    path = Path(os.path.expanduser(option or env.get(ENV_VAR) or DEFAULT_ROUTER_PATH))
-    if path.is_absolute():
-        return path
-    cwd = event.get("cwd")
-    base = env.get("CLAUDE_PROJECT_DIR") or (cwd if isinstance(cwd, str) and cwd else os.getcwd())
-    return Path(base) / path
+    named = option or env.get(ENV_VAR)
+    if not named:
+        return None
+    path = Path(os.path.expanduser(named))
+    return path if path.is_absolute() else project_root(event.get("cwd"), env) / path
 
 
-def load_router_for(option: str | None = None) -> RouterLoader:
-    """A loader for :func:`run_hook`: the saved router of the event's project.
+def load_router_for(option: str | None = None, *, on_note: Callable[[str], None] | None = None,
+                    cache: Path | None | bool = True) -> RouterLoader:
+    """A loader for :func:`run_hook`: the router for the event's project.
 
-    A missing file raises ``FileNotFoundError`` naming the path and the command that
-    builds it: :func:`run_hook` turns that into empty output and a note for stderr
-    (which Claude Code keeps in its debug log), so a hook installed for every project
-    stays quiet in projects without a router yet still says why.
+    A saved router when ``option`` or ``$AGENTROUTE_ROUTER`` names one; a missing file raises
+    ``FileNotFoundError`` naming the path and the ``build`` command that makes it. Otherwise a
+    router over the project's, the user's and enabled plugins' agents as they are now (cached by
+    fingerprint; ``cache`` as for :func:`~agentroute.integrations.fresh.fresh_router`). No agents
+    at all raises ``LookupError``. :func:`run_hook` turns either into empty output and a note for
+    stderr (which Claude Code keeps in its debug log). ``on_note`` receives loading warnings,
+    such as a name defined both by the project and the user.
     """
 
     def load(event: Mapping[str, Any]) -> Any:
-        path = default_router_path(event, option)
-        if not path.is_file():
-            raise FileNotFoundError(f"no saved router at {path} (build one: agentroute build -o {path})")
-        from agentroute.routing.router import Router
+        project = project_root(event.get("cwd"))
+        path = saved_router_path(event, option)
+        if path is not None:
+            if not path.is_file():
+                raise FileNotFoundError(f"no saved router at {path} (build one: agentroute build "
+                                        f"--agents {project / '.claude' / 'agents'} -o {path})")
+            from agentroute.routing.router import Router
 
-        return Router.load(path)
+            return Router.load(path)
+        return fresh_project_router(project, on_note=on_note, cache=cache)
 
     return load
+
+
+def fresh_project_router(project: Path, *, on_note: Callable[[str], None] | None = None,
+                         cache: Path | None | bool = True) -> Any:
+    """The router over ``project``'s agents in Claude Code's precedence, from the cache when current."""
+    from agentroute.integrations.claude_code_agents import claude_code_sources, load_layered
+    from agentroute.integrations.fresh import fresh_router
+
+    notes: list[str] = []
+    sources = claude_code_sources(project, notes=notes)
+    if not sources:
+        raise LookupError(f"no agents in {project / '.claude' / 'agents'}, the user's agents folder or "
+                          "an enabled plugin; nothing to suggest")
+    learned_path = project / LEARNED_RELATIVE
+    learned = learned_path if learned_path.is_file() else None
+
+    def build() -> tuple[Any, list[Any]]:
+        from agentroute.routing.router import Router
+
+        registry = load_layered(sources, learned=learned).registry
+        return Router(registry), list(registry.diagnostics)
+
+    result = fresh_router([s.path for s in sources], build, learned=learned, cache=cache)
+    if on_note is not None:
+        for note in [*notes, *result.diagnostics, *([result.note] if result.note else [])]:
+            on_note(f"agentroute hook: {' '.join(note.split())}")
+    return result.router
 
 
 def run_hook(stdin_text: str, router_loader: RouterLoader, *, timeout: float | None = DEFAULT_TIMEOUT,

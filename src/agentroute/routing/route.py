@@ -27,6 +27,10 @@ class Route:
     def name(self) -> str:
         return self.agent.name
 
+    def __repr__(self) -> str:
+        # The agent by name only: its repr (let alone its prompt) is not what a route is about.
+        return f"Route(agent={self.agent.name!r}, score={self.score:.4f}, reason={self.reason!r})"
+
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indexes of the k best scores, best first; ties keep registry order."""

@@ -9,8 +9,9 @@ share one format. Its default place is ``<project>/.claude/agentroute/learned.js
 Reading never crashes and never drops good rows because of a bad one: a line that is
 not JSON, has no string ``text`` or no agent label becomes a :class:`Diagnostic`
 naming the file and line. When the same request (compared case- and
-whitespace-insensitively) appears more than once, the LAST row wins: that is what
-makes a later correction override an earlier mined label.
+whitespace-insensitively) appears more than once, the LAST row wins, except that a
+correction (``"source": "correction"``, what ``append_learned`` writes) is never
+overridden by a mined row: re-mining into the file cannot undo what a person said.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import datetime
 import difflib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -28,7 +29,7 @@ from agentroute.errors import Diagnostic
 from agentroute.model import Agent, Example
 
 __all__ = ["LEARNED_RELATIVE", "LearnedExample", "LearnedFile", "UnknownAgentError", "append_learned",
-           "default_learned_path", "merge_learned", "open_private", "read_learned", "suggest_names"]
+           "default_learned_path", "merge_learned", "open_private", "read_learned", "resolve_label", "suggest_names"]
 
 #: Where a project keeps its learned examples, relative to the project folder.
 LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
@@ -43,6 +44,7 @@ class LearnedExample:
     text: str
     label: str
     line: int  # 1-based line in its file, for messages
+    correction: bool = False  # written by a person (``"source": "correction"``), not mined
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ def read_learned(path: str | os.PathLike[str]) -> LearnedFile:
             example = _parse(line, where, number, problems)
             if example is not None:
                 key = _key(example.text)
+                earlier = latest.get(key)
+                if earlier is not None and earlier.correction and not example.correction:
+                    continue  # a person's correction outranks a mined row appended after it
                 latest.pop(key, None)  # re-insert so order follows the winning row
                 latest[key] = example
     return LearnedFile(where, tuple(latest.values()), tuple(problems))
@@ -119,7 +124,7 @@ def _parse(line: str, path: str, number: int, problems: list[Diagnostic]) -> Lea
                                    line=number, field="label", value=None if label is None else str(label),
                                    fix=f"write {shape}", code="AR109"))
         return None
-    return LearnedExample(record["text"].strip(), label.strip(), number)
+    return LearnedExample(record["text"].strip(), label.strip(), number, record.get("source") == "correction")
 
 
 def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[Agent], list[Diagnostic]]:
@@ -132,19 +137,36 @@ def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[A
     extra: dict[str, list[Example]] = {name: [] for name in names}
     notes = list(learned.diagnostics)
     for example in learned.examples:
-        if example.label not in extra:
+        label = resolve_label(example.label, extra)
+        if label is None:
             notes.append(Diagnostic(
                 "warning", learned.path, f"learned label names no loaded agent; {suggest_names(example.label, names)}",
                 line=example.line, field="label", value=example.label,
                 fix="correct the label, or delete the line (agentroute learn add records a new one)", code="AR109"))
             continue
-        extra[example.label].append(Example(request=example.text))
+        extra[label].append(Example(request=example.text))
     merged = []
     for agent in agents:
         own = {_key(e.request) for e in agent.examples}
         new = tuple(e for e in extra[agent.name] if _key(e.request) not in own)
         merged.append(replace(agent, examples=agent.examples + new) if new else agent)
     return merged, notes
+
+
+def resolve_label(label: str, names: Collection[str]) -> str | None:
+    """The loaded agent ``label`` means, or None.
+
+    Claude Code calls a plugin's agent ``plugin-name:agent-name`` in transcripts, while its
+    file (and so the loaded agent) is named ``agent-name``: such a label resolves to the
+    short name when no agent has the full one.
+    """
+    if label in names:
+        return label
+    if ":" in label:
+        short = label.rsplit(":", 1)[1]
+        if short in names:
+            return short
+    return None
 
 
 def suggest_names(name: str, names: Iterable[str]) -> str:

@@ -156,6 +156,14 @@ def load_agents(path: PathLike, *, strict: bool = False,
     return parsed
 
 
+def _binary_fix(path: Path) -> str:
+    """What to do about a binary file: "point at the .md file" is no help when it IS the .md file."""
+    if path.suffix.lower() in (".md", ".toml", ".json", ".yaml", ".yml"):
+        return (f"agent definitions are UTF-8 text; this {path.suffix} file holds binary data (a "
+                "wrong download, an encrypted or corrupted file?): restore its text, or remove it")
+    return "agent definitions are UTF-8 text; point at the agent's .md file instead"
+
+
 def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[Diagnostic]]:
     try:
         # A FIFO or device named *.md would block or never end: regular files only.
@@ -184,7 +192,7 @@ def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise AgentFileError(Diagnostic(
             "error", source, "the file is binary (it contains NUL bytes)", line=line,
-            fix="agent definitions are UTF-8 text; point at the .md file instead", code="AR100"))
+            fix=_binary_fix(path), code="AR100"))
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8"), []
