@@ -138,7 +138,7 @@ def test_generic_features_are_marked_and_counted_the_same_single_and_batch():
     space = FeatureSpace.fit([spec], docs)
     names = {i: t for t, i in space.blocks[0].vocabulary.items()}
     generic = {names[int(i)] for i in space.blocks[0].generic}
-    assert {"add", "agent", "handles", "handl", "requests", "request", "read"} <= generic  # listed or in 12/13 documents
+    assert {"add", "agent", "handles", "handle", "requests", "request", "read"} <= generic  # listed or in 12/13 documents
     assert not generic & {"security", "cve", "topic3", "reads"}  # "reads" itself is not listed; its folded form is
     texts = ["add reading", "tell me", "add CVEs", "topic3 requests", "agent", "add reads"]
     single = [space.count_informative(space.vectorize(t)[0]) for t in texts]

@@ -86,7 +86,7 @@ def test_save_and_load_round_trip_every_parameter(tmp_path):
 
 def test_leave_one_out_fits_with_the_given_routers_parameters():
     agents = [Agent(name="sql-expert", description="Tunes slow SQL queries", examples=(Example("slow SQL queries"),)),
-              Agent(name="css-fixer", description="Fixes CSS layouts", examples=(Example("CSS layouts broken"),)),
+              Agent(name="css-fixer", description="Fixes broken CSS layouts", examples=(Example("CSS layouts broken"),)),
               Agent(name="test-writer", description="Writes unit tests", prompt="sql queries css layouts")]
     prompt_only = {"name": 0.0, "description": 0.0, "examples": 0.0, "context": 0.0, "prompt": 1.0}
     default = leave_one_out(agents)

@@ -40,3 +40,23 @@ def test_generic_gate_survives_save_and_load(tmp_path):
     loaded = Router.load(tmp_path / "r.agr")
     assert loaded.pick("tell me a joke") is None
     assert loaded.pick("which SQL indexes?").agent.name == "database-optimizer"
+
+
+def test_plural_acronyms_meet_their_singular():
+    router = Router(AGENTS)
+    ranked = router.rank("Check our dependencies for known CVEs", k=1)
+    assert ranked[0].agent.name == "security-auditor"
+    ids, _ = router.index.space.vectorize("CVEs")
+    names = {i: t for t, i in router.index.space.blocks[0].vocabulary.items()}
+    assert [names[int(i)] for i in ids] == ["cve"]  # known only through its singular form
+    assert router.pick("known CVEs").agent.name == "security-auditor"
+
+
+def test_production_does_not_match_product_nor_checkout_check():
+    router = Router(AGENTS)
+    scores, _ = router.index.scores("production")
+    product_manager = [a.name for a in router.agents].index("product-manager")
+    assert scores[product_manager] == 0.0  # no shared prefix feature any more
+    assert router.pick("production is down").agent.name == "incident-responder"
+    checker = Router([Agent(name="checker", description="check the checks"), Agent(name="shop", description="cart")])
+    assert checker.index.scores("checkout")[1] == 0  # "checkout" shares no feature with "check"

@@ -70,7 +70,7 @@ def test_margin_is_ignored_with_a_single_agent():
 
 AGENTS = [Agent(name="sql-expert", description="Tunes slow SQL queries and indexes"),
           Agent(name="css-fixer", description="Fixes CSS layouts and styling"),
-          Agent(name="sql-twin", description="Tunes slow SQL queries and joins")]
+          Agent(name="sql-specialist", description="Tunes slow SQL queries and joins")]  # "specialist", like "expert", is a stop word
 
 
 @pytest.mark.parametrize("request_text, kwargs, reason", [
