@@ -113,3 +113,18 @@ def test_strict_with_two_bad_files_puts_each_error_on_its_own_line(agents_dir, c
     assert all(line.startswith("agentroute: error: ") for line in lines)
     assert any("bad1.md" in line for line in lines) and any("bad2.md" in line for line in lines)
     assert not any("bad1.md" in line and "bad2.md" in line for line in lines)
+
+
+def test_a_mention_after_the_cut_is_still_honoured():
+    router = Router([Agent("sql-expert", "Tunes slow SQL queries."), Agent("css-fixer", "Fixes CSS layouts.")])
+    paste = "slow SQL query log line\n" * 2_000  # ~48,000 characters, far past the 20,000 cut
+    request = paste + "please use the css-fixer agent for this"
+    assert len(request) > 2 * router.max_request_chars
+    route = router.pick(request)
+    assert route is not None and (route.agent.name, route.reason) == ("css-fixer", "mention")
+    assert router.decide(request).reason == "mention"
+    assert router.rank(request, k=1)[0].agent.name == "css-fixer"
+    assert [r.agent.name if r else None for r in router.pick_many([request, paste])] == ["css-fixer", "sql-expert"]
+    # Bounded work: only the first and the last max_request_chars characters are searched.
+    middle = paste + "use the css-fixer agent" + paste
+    assert router.pick(middle).agent.name == "sql-expert"

@@ -206,6 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a narrow terminal encoding must not turn an answer into an error
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if list(sys.argv[1:] if argv is None else argv) == ["hook", "claude-code"]:
+        # Once per prompt, in a new process: skip building every command's parser.
+        from agentroute.cli.authoring import cmd_hook
+
+        return cmd_hook(argparse.Namespace(router=None))
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:

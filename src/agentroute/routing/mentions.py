@@ -50,6 +50,16 @@ class MentionFinder:
                 return position
         return None
 
+    def find_phrase(self, request: str) -> str | None:
+        """The words of the first mention in ``request`` that names a known agent, or None."""
+        if "agent" not in request.lower() and "@" not in request:
+            return None
+        for match in _MENTION.finditer(request):
+            candidate = match.group("at") or match.group("bare") or match.group("named")
+            if normalize_name(candidate.rstrip(".")) in self._by_key:
+                return match.group(0)
+        return None
+
     def find_many(self, requests: Sequence[str]) -> list[int | None]:
         """``find`` for each request; one scan of the joined batch picks the few worth a closer look."""
         found: list[int | None] = [None] * len(requests)

@@ -39,7 +39,8 @@ class Router:
     * ``margin`` — ``pick`` also abstains when the best score leads the second
       by less than this;
     * ``field_weights`` — weight of each profile field (see :mod:`agentroute.routing.profile`);
-    * ``max_request_chars`` — longer requests are cut to this length first;
+    * ``max_request_chars`` — longer requests are cut to this length first (a mention of an
+      agent in their last ``max_request_chars`` characters still counts);
     * ``mentions`` — honour requests that name their agent explicitly;
     * ``strategy`` — ``"auto"`` (default) looks at the registry: ``"linear"`` (a
       classifier on example requests) when agents carry a median of at least

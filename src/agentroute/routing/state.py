@@ -46,11 +46,22 @@ class RouterState:
     field_weights: Mapping[str, float]
 
     def prepare(self, request: object) -> str | None:
-        """``request`` cut to ``max_request_chars``; None when it is blank (nothing to route)."""
+        """``request`` cut to ``max_request_chars`` (see :meth:`cut`); None when it is blank."""
         text = check_request(request)
         if len(text) > self.max_request_chars:
-            text = text[: self.max_request_chars]
+            text = self.cut(text)
         return text if text.strip() else None
+
+    def cut(self, text: str) -> str:
+        """The first ``max_request_chars`` characters of a longer ``text``, plus the words of a
+        mention found in its last ``max_request_chars`` (a long paste often ends with "use the X
+        agent"). Bounded time: at most twice the limit is searched, never the middle."""
+        limit = self.max_request_chars
+        head = text[:limit]
+        if not self.rule.mentions:
+            return head
+        phrase = self.finder.find_phrase(text[max(limit, len(text) - limit):])
+        return head if phrase is None else f"{head}\n{phrase}"
 
     def prepare_many(self, requests: Sequence[str]) -> list[str]:
         """``prepare`` for a batch, without a Python call per request: blank requests stay
@@ -62,7 +73,7 @@ class RouterState:
             for text in texts:
                 check_request(text)  # names the first type that is not a str
         if texts and max(map(len, texts)) > self.max_request_chars:
-            texts = [text[: self.max_request_chars] for text in texts]
+            texts = [text if len(text) <= self.max_request_chars else self.cut(text) for text in texts]
         return texts
 
     def named(self, text: str | None) -> int | None:
