@@ -60,6 +60,7 @@ class MixingRouter(Router):
         return None if agent is None else Route(self.snapshot().index.agents[agent], score)  # the torn read
 
 
+@pytest.mark.slow
 def test_the_checker_catches_answers_that_mix_two_states():
     figures = stress.run(threads=4, picks=3_000, reloads=20, router_class=MixingRouter)
     assert figures.mismatches or figures.exceptions, "the stress check would not notice a torn read"
@@ -147,6 +148,7 @@ def test_scores_are_the_same_whatever_thread_computes_them():
             np.testing.assert_array_equal([r.score for r in got], [r.score for r in want])
 
 
+@pytest.mark.slow
 def test_threads_sharing_a_router_get_the_batch_answers_of_one_thread():
     """Batch routing fills a shared word table as it meets new words; threads racing to fill
     it must still get exactly the answers a single thread gets."""
