@@ -181,6 +181,7 @@ print(router.pick("slow SQL query, add an index").agent.name)
 """
 
 
+@pytest.mark.slow
 def test_concurrent_processes_never_corrupt_the_cache(tmp_path):
     project, home, cache = tmp_path / "project", tmp_path / "home", tmp_path / "cache"
     for i in range(30):
@@ -197,6 +198,7 @@ def test_concurrent_processes_never_corrupt_the_cache(tmp_path):
     assert Router.load(files[0]).pick("slow SQL query").agent.name == "sql-expert"
 
 
+@pytest.mark.slow
 def test_warm_path_imports_no_scikit_learn(tmp_path):
     project = tmp_path / "project"
     write_agent(project / ".claude" / "agents", "sql-expert", "Tunes slow SQL queries.")
