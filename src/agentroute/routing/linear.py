@@ -23,7 +23,8 @@ import numpy as np
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.index import Index, build_profile_index
-from agentroute.routing.plan import plan_fit
+from agentroute.routing import ovr
+from agentroute.routing.plan import RegistryStats, learned_cost, plan_fit
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
@@ -31,7 +32,11 @@ from agentroute.routing.scoring import make_weights
 LOGISTIC_SCALE = 4.0
 
 
-def linear_analyzers() -> tuple[AnalyzerSpec, ...]:
+def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
+    """Word 1-2 grams + char_wb 2-5 grams for the full fit; words, pairs and 5-letter prefixes when sampled."""
+    if method == "sampled":  # see routing/ovr.py: char n-grams cost ~4x fit and ~3x serving time
+        return (AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True,
+                             use_idf=False, prefix_len=5),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
         AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
@@ -41,8 +46,13 @@ def linear_analyzers() -> tuple[AnalyzerSpec, ...]:
 def fit_index(agents: Sequence[Agent], strategy: str, *, field_weights: Mapping[str, float]) -> Index:
     """Plan (see :mod:`agentroute.routing.plan`), then fit the chosen strategy; the index records why."""
     plan = plan_fit(agents, strategy)
+    method = plan.cost.method if plan.cost else None
     if plan.strategy == "linear":
-        index = build_linear_index(agents)
+        index = build_linear_index(agents, method=method)
+    elif plan.strategy == "blended":
+        from agentroute.routing.blend import build_blended_index
+
+        index = build_blended_index(agents, field_weights=field_weights, method=method or "full")
     else:
         index = build_profile_index(agents, field_weights=field_weights)
     return replace(index, extra={**index.extra, "strategy_reason": plan.reason})
@@ -63,26 +73,21 @@ def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, logistic_scale: float = LOGISTIC_SCALE) -> Index:
-    """Fit the features and a ``LinearSVC`` on the agents' example requests."""
-    from sklearn.svm import LinearSVC
+def build_linear_index(agents: Sequence[Agent], *, method: str | None = None,
+                       logistic_scale: float = LOGISTIC_SCALE) -> Index:
+    """Fit the features and one-vs-rest SVMs on the agents' example requests (see :mod:`agentroute.routing.ovr`).
 
+    ``method`` ("full" or "sampled") defaults to the plan's choice for the registry's size.
+    """
     if len(agents) < 2:
         raise ValueError("the linear strategy needs at least two agents to tell apart; use strategy='profile'")
+    if method is None:
+        method = learned_cost(RegistryStats.of(agents)).method
     texts, labels = training_texts(agents)
-    space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
-    # Balanced class weights keep agents with few examples from being swamped by those with many.
-    model = LinearSVC(C=C, class_weight="balanced", random_state=0).fit(features, labels)
-    coef = np.asarray(model.coef_)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]])
-    return Index(
-        tuple(agents),
-        space,
-        make_weights(np.ascontiguousarray(coef.T, dtype=np.float32)),
-        "linear",
-        bias=intercept,
-        extra={"logistic_scale": logistic_scale},
-    )
+    space, features = FeatureSpace.fit_transform(linear_analyzers(method), texts, normalize=False)
+    if method == "full":
+        weights, bias = ovr.fit_full(features, np.asarray(labels), len(agents))
+    else:
+        weights, bias = ovr.fit_sampled(features, np.asarray(labels), len(agents))
+    return Index(tuple(agents), space, make_weights(weights), "linear", bias=bias,
+                 extra={"logistic_scale": logistic_scale, "fit_method": method})
