@@ -17,7 +17,7 @@ from agentroute.model import Agent
 from agentroute.registry import Registry
 from agentroute.routing.explain import Explanation, explain
 from agentroute.routing.index import Index
-from agentroute.routing.linear import fit_index
+from agentroute.routing.fit import fit_index
 from agentroute.routing.mentions import MentionFinder
 from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, Param, RouterParams, Strategy
 from agentroute.routing.route import Route, check_k
