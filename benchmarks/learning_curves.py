@@ -87,7 +87,11 @@ def builtin_curve() -> list[dict[str, Any]]:
                   for a in registry]
         router = Router(agents)
         report = evaluate(router, test)
+        # Measured beside it, not used to choose anything: the same agents scored by profiles alone
+        # (the learned requests then count only as text in each profile's examples field).
+        profile = evaluate(Router(agents, strategy="profile"), test)
         rows.append({"k": k, "fitted": router.fitted_strategy, "accuracy": report.accuracy,
+                     "profile_accuracy": profile.accuracy, "profile_closed_set_accuracy": profile.closed_set_accuracy,
                      "closed_set_accuracy": report.closed_set_accuracy, "in_scope_accuracy": report.in_scope_accuracy,
                      "oos_recall": report.out_of_scope_recall})
         print(f"learning curve built-in k={k}: {router.fitted_strategy}, accuracy {100 * report.accuracy:.1f}, "
@@ -110,11 +114,13 @@ def markdown_lines(curves: dict[str, Any]) -> list[str]:
         lines.append("")
     lines += ["Built-in agents, bundled test file; k requests per agent from the bundled dev file added as examples; "
               "`Router(agents)` (auto).", "",
-              "| k | fitted | accuracy % (none is a class) | closed-set % | in-scope % | out-of-scope recall % |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "| k | fitted | accuracy % (none is a class) | closed-set % | in-scope % | out-of-scope recall % | "
+              "profile only: accuracy % | closed-set % |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in curves["builtin"]:
         lines.append(f"| {r['k']} | {r['fitted']} | {100 * r['accuracy']:.1f} | {100 * r['closed_set_accuracy']:.1f} | "
-                     f"{100 * r['in_scope_accuracy']:.1f} | {100 * r['oos_recall']:.1f} |")
+                     f"{100 * r['in_scope_accuracy']:.1f} | {100 * r['oos_recall']:.1f} | "
+                     f"{100 * r['profile_accuracy']:.1f} | {100 * r['profile_closed_set_accuracy']:.1f} |")
     lines.append("")
     return lines
 
