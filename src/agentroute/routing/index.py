@@ -85,7 +85,7 @@ class Index:
 
     @property
     def strategy_reason(self) -> str:
-        """Why this strategy was fitted (recorded by :func:`agentroute.routing.linear.fit_index`)."""
+        """Why this strategy was fitted (recorded by :func:`agentroute.routing.fit.fit_index`)."""
         return str(self.extra.get("strategy_reason") or "not recorded (a router file saved before reasons were kept)")
 
     @property

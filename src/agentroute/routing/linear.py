@@ -15,8 +15,7 @@ IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -24,7 +23,7 @@ from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.index import Index, build_profile_index
 from agentroute.routing import ovr
-from agentroute.routing.plan import RegistryStats, learned_cost, plan_fit
+from agentroute.routing.plan import RegistryStats, learned_cost
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
@@ -41,21 +40,6 @@ def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
         AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
     )
-
-
-def fit_index(agents: Sequence[Agent], strategy: str, *, field_weights: Mapping[str, float]) -> Index:
-    """Plan (see :mod:`agentroute.routing.plan`), then fit the chosen strategy; the index records why."""
-    plan = plan_fit(agents, strategy)
-    method = plan.cost.method if plan.cost else None
-    if plan.strategy == "linear":
-        index = build_linear_index(agents, method=method)
-    elif plan.strategy == "blended":
-        from agentroute.routing.blend import build_blended_index
-
-        index = build_blended_index(agents, field_weights=field_weights, method=method or "full")
-    else:
-        index = build_profile_index(agents, field_weights=field_weights)
-    return replace(index, extra={**index.extra, "strategy_reason": plan.reason})
 
 
 def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
