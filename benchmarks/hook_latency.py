@@ -41,6 +41,7 @@ from agentroute.sources.claude_code import render_agent  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
+START, END = "<!-- hook-latency:start -->", "<!-- hook-latency:end -->"
 
 
 def _event(project: Path, prompt: str) -> str:
@@ -134,13 +135,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--change-runs", type=int, default=6)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--docs", action="store_true", help="put the table in docs/integrations.md")
     args = parser.parse_args(argv)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     results = [measure(n, runs=args.runs, change_runs=args.change_runs) for n in args.sizes]
-    print(f"load average before: {load}, after: {os.getloadavg()[0] if hasattr(os, 'getloadavg') else None}")
-    print(markdown(results))
+    after = os.getloadavg() if hasattr(os, "getloadavg") else None
+    table = markdown(results)
+    print(f"load average (1, 5, 15 min) before: {load}, after: {after}")
+    print(table)
     if args.json:
-        args.json.write_text(json.dumps({"load_before": load, "results": results}, indent=1) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({"load_before": load, "load_after": after, "python": sys.version,
+                                         "results": results}, indent=1) + "\n", encoding="utf-8")
+    if args.docs:
+        doc = HERE.parent / "docs" / "integrations.md"
+        text = doc.read_text(encoding="utf-8")
+        start, end = text.index(START) + len(START), text.index(END)
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        body = (f"\n{table}\n\nMeasured {stamp} by `python benchmarks/hook_latency.py --docs` "
+                f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0] if load else '?':.2f} "
+                f"before and {after[0] if after else '?':.2f} after: other work shared the machine).\n")
+        doc.write_text(text[:start] + body + text[end:], encoding="utf-8")
     return 0
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import hook_latency
 import peers
 import report
 import synthetic
@@ -119,6 +120,21 @@ def measure_registry(label: str, kind: str, agents: list[Agent], args: argparse.
     return result
 
 
+def measure_hook_rows(args: argparse.Namespace) -> dict[str, Any]:
+    """The hook as Claude Code runs it, one process per prompt (see hook_latency.py): warm, and
+    right after an agent changed; 10 and 100 agents (quick: 100, fewer runs)."""
+    sizes = (100,) if args.quick else (10, 100)
+    runs, change_runs = (10, 3) if args.quick else (25, 6)
+    results = []
+    for n in sizes:
+        log(f"hook: {n} agents, {runs} warm runs, {change_runs} after a change")
+        results.append(hook_latency.measure(n, runs=runs, change_runs=change_runs, seed=args.seed))
+        log(f"hook: warm p50 {results[-1]['warm']['p50_ms']:.0f} ms, after an edit p50 "
+            f"{results[-1]['after_edit']['p50_ms']:.0f} ms")
+    log("hook rows:\n" + hook_latency.markdown(results))
+    return {"results": results, "markdown": hook_latency.markdown(results)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="sizes 10 and 100 only, fewer requests")
@@ -128,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON record")
     parser.add_argument("--docs", type=Path, default=report.DOCS, help="markdown file to update")
+    parser.add_argument("--no-hook", action="store_true", help="skip the Claude Code hook rows (hook_latency.py)")
     args = parser.parse_args(argv)
     sizes = tuple(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES))
     args.requests = 2_000 if args.quick else 5_000
@@ -147,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="agentroute-bench-") as folder:
         for label, kind, agents in registries(sizes, args.seed, corpora, notes):
             record["results"].append(measure_registry(label, kind, agents, args, Path(folder)))
+    if not args.no_hook:
+        record["hook"] = measure_hook_rows(args)
     record["seconds"] = time.perf_counter() - _started
     if git_state() != record["git"]:
         notes.append("The working tree or commit changed during this run (editable install): numbers may mix versions.")

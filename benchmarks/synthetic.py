@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agentroute import Agent
+from agentroute import Agent, Example
 
 #: Most frequent words of English prose, in rough frequency order: the head of the Zipf law.
 FUNCTION_WORDS = (
@@ -91,8 +91,13 @@ def _sentences(words: list[str], rng: np.random.Generator) -> str:
     return " ".join(out).replace(" \n\n ", "\n\n").strip()
 
 
-def make_agents(n: int, *, seed: int = 0) -> list[Agent]:
-    """``n`` agents with unique names, Zipfian text and realistic lengths; seeded."""
+def make_agents(n: int, *, seed: int = 0, examples: int = 0) -> list[Agent]:
+    """``n`` agents with unique names, Zipfian text and realistic lengths; seeded.
+
+    With ``examples``, each agent also carries that many example requests: 5-20 word windows
+    of its own description or body, as :func:`make_requests` draws test requests (from a
+    separate seeded stream, so the agents' text is the same whatever ``examples`` is).
+    """
     words = vocabulary(seed=seed)
     cdf = np.cumsum(zipf_probabilities(len(words)))
     topic_cdf = np.cumsum(zipf_probabilities(TOPIC_WORDS, 0.8))
@@ -117,7 +122,20 @@ def make_agents(n: int, *, seed: int = 0) -> list[Agent]:
         body = heading + _sentences(body_words, rng)
         name = f"{words[topic[0]]}-{words[topic[1]]}-{i:05d}"
         agents.append(Agent(name=name, description=description, prompt=body))
+    if examples:
+        draw_rng = np.random.default_rng(seed + 3)
+        agents = [Agent(name=a.name, description=a.description, prompt=a.prompt,
+                        examples=tuple(Example(request=_window(a, draw_rng)) for _ in range(examples))) for a in agents]
     return agents
+
+
+def _window(agent: Agent, rng: np.random.Generator) -> str:
+    """A 5-20 word window of the agent's description (40%) or body (60%)."""
+    length = int(rng.integers(5, 21))
+    text = agent.description if rng.random() < 0.4 else agent.prompt
+    tokens = text.split() or agent.name.split("-")
+    start = int(rng.integers(max(1, len(tokens) - length + 1)))
+    return " ".join(tokens[start : start + length])
 
 
 def make_requests(agents: Sequence[Agent], n: int, *, seed: int = 0, noise_share: float = 0.1) -> list[str]:

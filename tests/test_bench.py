@@ -93,6 +93,7 @@ def test_measure_fit_in_process_saves_a_loadable_router(tmp_path: Path) -> None:
     assert Router.load(path).pick("slow SQL query").name == "sql-tuner"
 
 
+@pytest.mark.slow
 def test_measure_fit_in_a_fresh_process(tmp_path: Path) -> None:
     path = tmp_path / "r.agentroute"
     result = bench.measure_fit(AGENTS, router_path=path)
@@ -102,6 +103,7 @@ def test_measure_fit_in_a_fresh_process(tmp_path: Path) -> None:
     assert Router.load(path).pick("slow SQL query").name == "sql-tuner"
 
 
+@pytest.mark.slow
 def test_measure_cold_start_runs_new_processes_that_answer(router: Router, tmp_path: Path) -> None:
     path = tmp_path / "r.agentroute"
     router.save(path)
@@ -113,6 +115,7 @@ def test_measure_cold_start_runs_new_processes_that_answer(router: Router, tmp_p
     assert messages  # progress went to the callback
 
 
+@pytest.mark.slow
 def test_sklearn_baseline_reports_fit_single_and_batch() -> None:
     result = bench.sklearn_baseline(AGENTS, REQUESTS, max_calls=5)
     _positive(result, "fit_seconds", "n_features")
@@ -120,6 +123,7 @@ def test_sklearn_baseline_reports_fit_single_and_batch() -> None:
     _positive(result["batch"], "req_per_s")
 
 
+@pytest.mark.slow
 def test_run_bench_on_a_router_reports_everything_without_printing(router: Router, capsys: pytest.CaptureFixture[str]) -> None:
     messages: list[str] = []
     result = bench.run_bench(router, REQUESTS, progress=messages.append, cold_start=False)
@@ -133,6 +137,7 @@ def test_run_bench_on_a_router_reports_everything_without_printing(router: Route
     assert capsys.readouterr() == ("", "")
 
 
+@pytest.mark.slow
 def test_run_bench_on_agents_fits_first() -> None:
     result = bench.run_bench(AGENTS, REQUESTS, baseline=False, cold_start=False, isolated_fit=False)
     _positive(result["fit"], "seconds")

@@ -119,6 +119,7 @@ def test_module_entry_point_runs():
 
 
 @pytest.mark.parametrize("command", [["explain", "--json"], ["list", "--json"], ["pick", "--json"]])
+@pytest.mark.slow
 def test_json_outputs_survive_an_ascii_stdout(command, tmp_path):
     """Non-ASCII agent text must not turn a JSON answer into an encoding error on a narrow stdout."""
     import os

@@ -41,11 +41,13 @@ def run_cli(args, *, stdin=None, close_stdout=False, cwd=None, env_extra=None):
 
 
 @pytest.mark.parametrize("command", [["list"], ["explain", "slow SQL query"], ["shortlist", "-k", "2", "slow SQL"]])
+@pytest.mark.slow
 def test_a_closed_pipe_is_not_an_error(command, agents_dir):
     code, _, err = run_cli([*command, "--agents", str(agents_dir)], close_stdout=True)
     assert (code, err) == (0, "")
 
 
+@pytest.mark.slow
 def test_list_piped_into_head_prints_one_line_and_no_error(agents_dir):
     done = subprocess.run(f"{sys.executable} -m agentroute list --agents {agents_dir} | head -1", shell=True,
                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(SRC)), timeout=300)
@@ -59,6 +61,7 @@ def test_lint_accepts_agents_like_every_other_command(agents_dir, capsys):
     assert json.loads(capsys.readouterr().out)["agents"] == 2  # the same file twice is one agent
 
 
+@pytest.mark.slow
 def test_dash_reads_a_one_megabyte_request_from_stdin(agents_dir):
     request = ("my slow SQL query needs an index " + "lorem ipsum " * 90_000).encode()
     assert len(request) > 1_000_000  # as an argument: "Argument list too long"

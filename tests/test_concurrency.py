@@ -60,6 +60,7 @@ class MixingRouter(Router):
         return None if agent is None else Route(self.snapshot().index.agents[agent], score)  # the torn read
 
 
+@pytest.mark.slow
 def test_the_checker_catches_answers_that_mix_two_states():
     figures = stress.run(threads=4, picks=3_000, reloads=20, router_class=MixingRouter)
     assert figures.mismatches or figures.exceptions, "the stress check would not notice a torn read"
@@ -147,6 +148,7 @@ def test_scores_are_the_same_whatever_thread_computes_them():
             np.testing.assert_array_equal([r.score for r in got], [r.score for r in want])
 
 
+@pytest.mark.slow
 def test_threads_sharing_a_router_get_the_batch_answers_of_one_thread():
     """Batch routing fills a shared word table as it meets new words; threads racing to fill
     it must still get exactly the answers a single thread gets."""
@@ -178,3 +180,26 @@ def test_threads_sharing_a_router_get_the_batch_answers_of_one_thread():
     assert errors == []
     for number, answer in enumerate(expected):
         assert results[number] == answer, f"batch {number} differs from single-thread routing"
+
+
+def test_evaluate_takes_one_snapshot_of_the_router(monkeypatch):
+    """A reload landing in the middle of evaluate() changes none of its figures."""
+    from agentroute import evaluate
+    from agentroute.evaluation.labelled import as_labelled
+    from agentroute.routing.mentions import MentionFinder
+
+    router = Router(AGENTS_A)
+    rows = as_labelled(["kafka consumer lag agent", "redis eviction agent", "zzqx"], ["kafka-expert", "redis-expert", "none"])
+    original = MentionFinder.find_many
+    reloads = []
+
+    def find_many_after_a_reload(self, requests):
+        if not reloads:
+            reloads.append(1)
+            router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
+        return original(self, requests)
+
+    monkeypatch.setattr(MentionFinder, "find_many", find_many_after_a_reload)
+    report = evaluate(router, rows, k=2)
+    assert reloads and router.agents[0].name == "postgres-expert"
+    assert report.accuracy == 1.0 and report.top_k_accuracy == 1.0 and report.closed_set_accuracy == 1.0

@@ -137,7 +137,7 @@ def test_a_damaged_cache_file_is_rebuilt(tmp_path):
     target = cache / f"{first.key}.agr"
     target.write_bytes(target.read_bytes()[:200])
     again = fresh_router([agents], build_for([agents]), cache=cache)
-    assert not again.cached and again.saved
+    assert not again.cached and again.saved and "unusable, rebuilt" in again.note
     assert fresh_router([agents], build_for([agents]), cache=cache).cached
 
 
@@ -181,6 +181,7 @@ print(router.pick("slow SQL query, add an index").agent.name)
 """
 
 
+@pytest.mark.slow
 def test_concurrent_processes_never_corrupt_the_cache(tmp_path):
     project, home, cache = tmp_path / "project", tmp_path / "home", tmp_path / "cache"
     for i in range(30):
@@ -197,6 +198,7 @@ def test_concurrent_processes_never_corrupt_the_cache(tmp_path):
     assert Router.load(files[0]).pick("slow SQL query").agent.name == "sql-expert"
 
 
+@pytest.mark.slow
 def test_warm_path_imports_no_scikit_learn(tmp_path):
     project = tmp_path / "project"
     write_agent(project / ".claude" / "agents", "sql-expert", "Tunes slow SQL queries.")
@@ -327,3 +329,23 @@ def test_learned_examples_join_the_default_router(tmp_path, monkeypatch, capsys)
 def test_agent_repr_is_short(small_agents):
     agent = Agent("big", "Does things.", prompt="word " * 50_000)
     assert len(repr(agent)) < 200 and "<250000 chars>" in repr(agent)
+
+
+def test_build_with_a_claude_agents_folder_includes_its_learned_file_and_eval_does_not(tmp_path, monkeypatch, capsys):
+    from agentroute.cli.main import main
+
+    project = tmp_path / "project"
+    agents = project / ".claude" / "agents"
+    write_agent(agents, "sql-expert", "Tunes slow SQL queries.")
+    write_agent(agents, "css-fixer", "Fixes CSS layouts.")
+    file = project / learned.LEARNED_RELATIVE
+    file.parent.mkdir(parents=True)
+    file.write_text(json.dumps({"text": "the quarterly zorblax report", "label": "css-fixer"}) + "\n")
+    monkeypatch.chdir(tmp_path)  # elsewhere: the learned file is found beside the agents folder
+    assert main(["build", "--agents", str(agents), "-o", str(tmp_path / "r.agr")]) == 0
+    assert Router.load(tmp_path / "r.agr").pick("the quarterly zorblax report").agent.name == "css-fixer"
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps({"text": "the quarterly zorblax report", "label": "css-fixer"}) + "\n")
+    capsys.readouterr()
+    assert main(["eval", "--agents", str(agents), "--data", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0  # learned rows are not test rows

@@ -185,6 +185,7 @@ sys.exit(args.handler(args))
 """
 
 
+@pytest.mark.slow
 def test_a_real_hook_process(project):
     stdin = json.dumps(event("please tune this slow SQL query", cwd=project))
     done = subprocess.run([sys.executable, "-c", SCRIPT, "hook", "claude-code"], input=stdin,

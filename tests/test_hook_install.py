@@ -120,6 +120,7 @@ def agent_file(folder: Path, name: str, description: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_installed_hook_stays_fresh_without_build(tmp_path):
     project, home = tmp_path / "project", tmp_path / "home"
     agents = project / ".claude" / "agents"

@@ -84,22 +84,30 @@ def test_save_and_load_round_trip_every_parameter(tmp_path):
     assert Router.load(tmp_path / "r.agr").get_params() == router.get_params()
 
 
-def test_leave_one_out_fits_with_the_given_routers_parameters():
-    agents = [Agent(name="sql-expert", description="Tunes slow SQL queries", examples=(Example("slow SQL queries"),)),
+LOO_AGENTS = [Agent(name="sql-expert", description="Tunes slow SQL queries", examples=(Example("slow SQL queries"),)),
               Agent(name="css-fixer", description="Fixes broken CSS layouts", examples=(Example("CSS layouts broken"),)),
               Agent(name="test-writer", description="Writes unit tests", prompt="sql queries css layouts")]
-    prompt_only = {"name": 0.0, "description": 0.0, "examples": 0.0, "context": 0.0, "prompt": 1.0}
-    default = leave_one_out(agents)
-    weighted = leave_one_out(agents, like=Router(agents, field_weights=prompt_only))
+PROMPT_ONLY = {"name": 0.0, "description": 0.0, "examples": 0.0, "context": 0.0, "prompt": 1.0}
+
+
+def test_leave_one_out_fits_with_the_given_routers_parameters():
+    default = leave_one_out(LOO_AGENTS)
+    weighted = leave_one_out(LOO_AGENTS, like=Router(LOO_AGENTS, field_weights=PROMPT_ONLY))
     assert [c.ranked[0] for c in default.cases] == ["sql-expert", "css-fixer"]
     assert [c.ranked[0] for c in weighted.cases] == ["test-writer", "test-writer"]  # only prompts count
 
 
-def test_lint_refits_keep_the_request_cut():
-    """``refit`` routes with the router's parameters: cut to 3 characters, no example has a known word."""
+def test_lint_refits_keep_the_routers_parameters():
+    """``refit`` fits with the router's parameters (here: only prompts count), as leave-one-out does."""
+    assert misrouted_examples(LOO_AGENTS, Router(LOO_AGENTS), "refit") == []
+    weighted = misrouted_examples(LOO_AGENTS, Router(LOO_AGENTS, field_weights=PROMPT_ONLY), "refit")
+    assert [(f.code, f.related) for f in weighted] == [("AR302", "test-writer"), ("AR302", "test-writer")]
+
+
+def test_lint_cuts_examples_as_the_router_does():
     long = Agent(name="css-fixer", description="Fixes CSS layouts and styling",
                  examples=(Example("slow sql queries and indexes, then css layouts"),))
     agents = [AGENTS[0], long, AGENTS[2]]
     assert [f.code for f in misrouted_examples(agents, Router(agents), "refit")] == ["AR302"]
     cut = misrouted_examples(agents, Router(agents, max_request_chars=3), "refit")
-    assert [f.code for f in cut] == ["AR303", "AR303"]
+    assert [f.code for f in cut] == ["AR303", "AR303"]  # cut to 3 characters, no example has a known word

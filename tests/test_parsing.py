@@ -260,6 +260,7 @@ TEXTS = st.lists(FRAGMENTS, max_size=40).map("".join)
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(TEXTS, TEXTS, st.sampled_from(["", "---\n", "---\nname: n\n"]), st.booleans())
+@pytest.mark.slow
 def test_any_text_parses_or_raises_agent_file_error_and_round_trips(head, body, start, strict):
     text = f"{start}{head}\n---\n{body}" if start else head + body
     try:

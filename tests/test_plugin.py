@@ -39,6 +39,7 @@ def run_plugin_hook(project: Path, env: dict[str, str], prompt: str) -> subproce
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the plugin's hook script is POSIX sh")
+@pytest.mark.slow
 def test_plugin_hook_suggests_an_agent_and_never_fails(tmp_path):
     project = tmp_path / "project"
     agents = project / ".claude" / "agents"

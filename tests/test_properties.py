@@ -26,6 +26,8 @@ from agentroute import Agent, Example, Router
 from agentroute.errors import AgentrouteError
 from agentroute.sources.claude_code import ParsedAgent, parse_agent, render_agent
 
+pytestmark = pytest.mark.slow  # hypothesis runs take seconds each: `pytest -m 'not slow'` skips them
+
 #: Multiplies every example count: ``AGENTROUTE_HYPOTHESIS_SCALE=20 pytest tests/test_properties.py``
 #: for a long search (the default keeps this file under a minute).
 SCALE = int(os.environ.get("AGENTROUTE_HYPOTHESIS_SCALE", "1"))

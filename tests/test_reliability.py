@@ -377,6 +377,7 @@ def test_file_failing_while_loading_beside_good_ones(tmp_path, monkeypatch, faul
         Registry.from_paths([folder], strict=True)
 
 
+@pytest.mark.slow
 def test_load_paths_never_lets_an_unexpected_exception_out(tmp_path):
     """Every FILE_CASES file in one folder: load_paths answers; no exception of another type."""
     folder = tmp_path / "all"
@@ -423,6 +424,7 @@ def assert_answered_or_refused_in_one_line(done: subprocess.CompletedProcess) ->
     (b"\x1b[2J\x07 css layout", [], "css-fixer"),
     ("🔥 日本語 مرحبا slow sql".encode(), ["--json"], "sql-expert"),
 ])
+@pytest.mark.slow
 def test_cli_pick_with_odd_requests_answers(agents_dir, request_bytes, extra, expected):
     done = run_cli(b"pick", request_bytes, b"--agents", str(agents_dir).encode(), *extra)
     assert done.returncode == 0 and done.stderr == b"", done.stderr
@@ -443,6 +445,7 @@ def test_cli_pick_with_odd_requests_answers(agents_dir, request_bytes, extra, ex
     ("explain", ["--json"], {"PYTHONIOENCODING": "utf-8"}),
     ("explain", ["--json"], {"PYTHONIOENCODING": "ascii"}),
 ])
+@pytest.mark.slow
 def test_cli_never_shows_a_traceback_whatever_stdout_can_encode(agents_dir, command, extra, environment):
     done = run_cli(command, "\udced\udca0\udc80 🔥 slow sql".encode("utf-8", "surrogateescape"),
                    "--agents", str(agents_dir), *extra, env=dict(os.environ, **environment))
@@ -462,6 +465,7 @@ def test_cli_nul_in_a_request(agents_dir, capsys):
 
 
 @pytest.mark.parametrize("prompt", ["slow sql \u0000 query", "\ud800 slow sql query", "\udc80\u0000"])
+@pytest.mark.slow
 def test_cli_hook_takes_nul_and_surrogates_from_json(agents_dir, tmp_path, prompt):
     """The hook is where NUL really can arrive: JSON on stdin carries \\u0000 and \\ud800."""
     saved = tmp_path / "router.agr"
@@ -476,6 +480,7 @@ def test_cli_hook_takes_nul_and_surrogates_from_json(agents_dir, tmp_path, promp
         assert done.stdout == b""
 
 
+@pytest.mark.slow
 def test_cli_with_bad_agent_files_warns_or_refuses_in_one_line(agents_dir):
     write(agents_dir / "bomb.md", billion_laughs().encode())
     write(agents_dir / "latin1.md", b"---\nname: latin\ndescription: caf\xe9\n---\n")
@@ -497,6 +502,7 @@ def test_cli_with_bad_agent_files_warns_or_refuses_in_one_line(agents_dir):
 # --- every real agent file ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_real_agent_file_loads_in_one_registry():
     if not CORPORA.is_dir():
         pytest.skip(f"{CORPORA} is absent: the real corpora live in ../shared, which fresh clones lack")

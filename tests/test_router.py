@@ -207,6 +207,7 @@ def test_boilerplate_does_not_drive_scores():
     assert router.pick("kafka consumer lag").agent.name == "alpha"
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_pythonhashseed():
     script = (
         "from agentroute import Router, Agent\n"
@@ -268,6 +269,7 @@ def test_batch_routing_equals_single_routing(small_agents):
         assert [r.agent for r in batch_rank] == [r.agent for r in router.rank(text, k=2)]
 
 
+@pytest.mark.slow
 def test_batch_routing_with_joblib_processes(small_agents):
     router = Router(small_agents)
     requests = ["slow sql query index", "react css", "flaky ci tests", "zzqx", "ask the test-writer agent", ""] * 500

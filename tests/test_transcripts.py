@@ -190,3 +190,29 @@ def test_prompt_queued_while_the_model_worked_is_a_prompt() -> None:
                      ("also check why the cache misses", "db-expert"),  # a notification is not a prompt
                      ("what does <command-name> mean in these logs?", "log-reader")]  # quoted, not a command
     assert stats.prompts == 3
+
+
+def _json_values():  # any JSON value, nested a little
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["type", "uuid", "parentUuid", "message", "role", "content", "text", "name", "input",
+                         "subagent_type", "tool_use_id", "is_error", "isMeta", "isSidechain", "attachment",
+                         "prompt", "id", "timestamp", "sessionId", "commandMode", "origin"]), inner, max_size=6),
+        max_leaves=20)
+
+
+def test_any_json_or_garbage_never_crashes_the_miner() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(_json_values().map(json.dumps) | st.text(max_size=40), max_size=12))
+    def check(lines: list[str]) -> None:
+        stats = MiningStats()
+        pairs = list(mine_lines(iter(lines), file="f.jsonl", stats=stats))
+        assert all(isinstance(p.text, str) and p.text and isinstance(p.label, str) for p in pairs)
+        assert stats.lines == len(lines)
+
+    check()

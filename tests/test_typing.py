@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # mypy takes seconds: `pytest -m 'not slow'` skips it
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

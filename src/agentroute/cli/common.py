@@ -62,23 +62,30 @@ def _checked_sources(args: argparse.Namespace) -> tuple[list[Any], bool]:
 
 
 def default_learned(args: argparse.Namespace) -> Path | None:
-    """The project's learned-examples file when it exists and agents come from the defaults
-    (an explicit ``--agents`` list is taken as given)."""
-    from agentroute.sources.learned import LEARNED_RELATIVE
+    """The learned-examples file that goes with the agents of ``args``, when it exists: the
+    project's (``./.claude/agentroute/learned.jsonl``) for the default agents, the one beside a
+    ``<project>/.claude/agents`` folder given with ``--agents``; None for other ``--agents``."""
+    from agentroute.sources.learned import LEARNED_RELATIVE, default_learned_path
 
-    if getattr(args, "agents", None):
+    given = getattr(args, "agents", None)
+    if not given:
+        path = Path.cwd() / LEARNED_RELATIVE
+    elif any(Path(os.path.expanduser(p)).name == "agents" and Path(os.path.expanduser(p)).parent.name == ".claude"
+             for p in given):
+        path = default_learned_path(given)
+    else:
         return None
-    path = Path.cwd() / LEARNED_RELATIVE
     return path if path.is_file() else None
 
 
-def load_layered_registry(args: argparse.Namespace, *, allow_empty: bool = False) -> Any:
+def load_layered_registry(args: argparse.Namespace, *, allow_empty: bool = False, learned: bool = True) -> Any:
     """The agents of ``args`` merged by precedence (:class:`Layered`: registry, origins, shadowed),
-    with the project's learned examples."""
+    with their learned examples unless ``learned`` is False (evaluation measures the agent files)."""
     from agentroute.integrations.claude_code_agents import load_layered
 
     sources, _ = _checked_sources(args)
-    layered = load_layered(sources, strict=getattr(args, "strict", False), learned=default_learned(args))
+    layered = load_layered(sources, strict=getattr(args, "strict", False),
+                           learned=default_learned(args) if learned else None)
     for diagnostic in layered.registry.diagnostics:
         _say(args, str(diagnostic))
     if len(layered.registry) == 0 and not allow_empty:
@@ -86,8 +93,8 @@ def load_layered_registry(args: argparse.Namespace, *, allow_empty: bool = False
     return layered
 
 
-def load_registry(args: argparse.Namespace) -> Any:
-    return load_layered_registry(args).registry
+def load_registry(args: argparse.Namespace, *, learned: bool = True) -> Any:
+    return load_layered_registry(args, learned=learned).registry
 
 
 def load_router(args: argparse.Namespace) -> Any:

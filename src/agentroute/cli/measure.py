@@ -48,7 +48,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.tune and (args.output or args.val or args.min_in_scope_accuracy is not None):
         raise UsageError("-o/--output, --val and --min-in-scope-accuracy only apply with --tune")
     paths, builtin = resolve_agent_paths(args.agents)
-    registry = load_registry(args)
+    registry = load_registry(args, learned=False)  # the agent files alone: learned rows may be the test rows
     if args.loo:
         from agentroute.evaluation.loo import leave_one_out
 
@@ -106,7 +106,7 @@ def _eval_split(args: argparse.Namespace) -> int:
     if args.data is None:
         raise UsageError("--split time needs --data FILE: JSONL rows with text, label and timestamp "
                          "(as `agentroute learn claude-code` writes)")
-    registry = load_registry(args)
+    registry = load_registry(args, learned=False)  # the agent files alone: learned rows may be the test rows
     fraction = 0.7 if args.train_fraction is None else args.train_fraction
     report = split_time_report(registry, read_timed(args.data), train_fraction=fraction, k=args.k,
                                router_options=router_options(args))
@@ -136,7 +136,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if args.requests < 1:
         raise UsageError(f"--requests must be at least 1, got {args.requests}")
-    registry = load_registry(args)
+    registry = load_registry(args, learned=False)  # the agent files alone: learned rows may be the test rows
     requests = _bench_requests(list(registry), args.requests)
     if not requests:
         raise UsageError("no text to make benchmark requests from: the agents are empty")

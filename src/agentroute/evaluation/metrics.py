@@ -17,7 +17,9 @@ from agentroute.evaluation.labelled import LabelledRequest
 from agentroute.routing.rule import Evidence, PickRule
 
 if TYPE_CHECKING:
+    from agentroute.routing.route import Route
     from agentroute.routing.router import Router
+    from agentroute.routing.state import RouterState
 
 NONE = "none"
 
@@ -63,10 +65,11 @@ class _Outcome:
     in_top_k: list[bool]
 
 
-def _outcomes(router: Router, rows: Sequence[LabelledRequest], k: int, n_jobs: int | None) -> _Outcome:
+def _outcomes(state: RouterState, rows: Sequence[LabelledRequest], k: int, n_jobs: int | None) -> _Outcome:
+    """Picks and rankings of ``rows`` from one router state (what pick_many/rank_many return)."""
     texts = [r.text for r in rows]
-    rankings = router.rank_many(texts, k=k, n_jobs=n_jobs)
-    picks = router.pick_many(texts, n_jobs=n_jobs)
+    rankings: list[list[Route]] = state.route_many(texts, k, n_jobs)  # type: ignore[assignment]
+    picks: list[Route | None] = state.route_many(texts, None, n_jobs)  # type: ignore[assignment]
     return _Outcome(
         labels=[r.label or NONE for r in rows],
         picks=[p.agent.name if p else NONE for p in picks],
@@ -89,8 +92,9 @@ def evaluate(
 
     if not rows:
         raise ValueError("evaluate needs at least one labelled request")
-    out = _outcomes(router, rows, k, n_jobs)
-    state, found = router.evidence_many([r.text for r in rows], n_jobs=n_jobs)
+    state = router.snapshot()  # every figure from one state, even if the router reloads meanwhile
+    out = _outcomes(state, rows, k, n_jobs)
+    found = state.evidence_many([r.text for r in rows], n_jobs)
     labels = np.array(out.labels)
     picks = np.array(out.picks)
     in_scope = labels != NONE
@@ -176,7 +180,8 @@ def threshold_points(router: Router, rows: Sequence[LabelledRequest], *, n_jobs:
     """
     if not rows:
         raise ValueError("choosing a threshold needs at least one labelled request")
-    state, found = router.evidence_many([r.text for r in rows], n_jobs=n_jobs)
+    state = router.snapshot()
+    found = state.evidence_many([r.text for r in rows], n_jobs)
     names = _names(state.index.agents)
     labels = np.array([r.label or NONE for r in rows], dtype=object)
     in_scope = labels != NONE

@@ -203,7 +203,11 @@ class FeatureBlock:
         found = self.feature_ids(text)
         if not found:
             return _NO_IDS, _NO_VALUES
-        if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
+        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
+            unique = set(found)
+            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
+            values = self._idf[ids]
+        elif len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
             ids = np.array(found, dtype=np.int64)
             values = self._idf[ids]
         else:
@@ -212,9 +216,7 @@ class FeatureBlock:
                 counts[i] = counts.get(i, 0) + 1
             ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
             tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            if self.spec.binary:
-                tf[:] = 1.0
-            elif self.spec.sublinear_tf:
+            if self.spec.sublinear_tf:
                 tf = 1.0 + np.log(tf)
             values = tf * self._idf[ids]
         values *= self.spec.weight / math.sqrt(values @ values)
@@ -267,9 +269,14 @@ def l2_rows(matrix: csr_matrix) -> csr_matrix:
 class FeatureSpace:
     """Concatenated feature blocks; turns text into one sparse vector."""
 
-    def __init__(self, blocks: Sequence[FeatureBlock], *, normalize: bool = True) -> None:
+    def __init__(self, blocks: Sequence[FeatureBlock], *, normalize: bool = True,
+                 groups: Sequence[tuple[int, bool]] | None = None) -> None:
         self.blocks = tuple(blocks)
         self.normalize = normalize
+        # Runs of blocks (count, normalise the run's concatenation?): one run unless made by concat().
+        self.groups = tuple((int(n), bool(f)) for n, f in groups) if groups is not None else ((len(self.blocks), normalize),)
+        if sum(n for n, _ in self.groups) != len(self.blocks):
+            raise ValueError(f"groups {self.groups} do not cover the {len(self.blocks)} blocks")
         self.n_features = sum(len(b) for b in self.blocks)
         generic = [b.generic + b.offset for b in self.blocks if len(b.generic)]
         #: True for each feature that counts as evidence on its own (None: all of them do).
@@ -290,6 +297,20 @@ class FeatureSpace:
             return np.diff(matrix.indptr)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
         return np.bincount(rows, weights=self.informative[matrix.indices], minlength=matrix.shape[0]).astype(np.int64)
+
+    @classmethod
+    def concat(cls, spaces: Sequence[FeatureSpace]) -> FeatureSpace:
+        """``spaces`` side by side, each normalised as on its own: ``vectorize`` is the concatenation
+        of each space's vector (how a blended index puts profile and learned features in one ``W``)."""
+        blocks: list[FeatureBlock] = []
+        groups: list[tuple[int, bool]] = []
+        offset = 0
+        for space in spaces:
+            for block in space.blocks:
+                blocks.append(FeatureBlock(block.spec, block.vocabulary, block.idf, offset, block.generic))
+                offset += len(block)
+            groups += space.groups
+        return cls(blocks, normalize=False, groups=groups)
 
     @classmethod
     def fit(cls, specs: Sequence[AnalyzerSpec], documents: Sequence[str], *, normalize: bool = True) -> FeatureSpace:
@@ -353,8 +374,16 @@ class FeatureSpace:
         parts = [block.weighted(text) for block in self.blocks]
         ids = np.concatenate([p[0] for p in parts])
         values = np.concatenate([p[1] for p in parts])
-        if self.normalize and len(values):
-            values /= math.sqrt(values @ values)
+        if len(self.groups) == 1:
+            if self.normalize and len(values):
+                values /= math.sqrt(values @ values)
+            return ids, values
+        start = 0
+        for count, normalize in self.groups:
+            stop = start + sum(len(p[1]) for p in parts[:count])
+            if normalize and count > 1 and stop > start:
+                values[start:stop] /= math.sqrt(values[start:stop] @ values[start:stop])
+            start, parts = stop, parts[count:]
         return ids, values
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
@@ -368,16 +397,19 @@ class FeatureSpace:
         if not self.blocks:
             return csr_matrix((len(texts), 0))
         parts = [block.transform(texts) for block in self.blocks]
-        matrix = parts[0] if len(parts) == 1 else hstack(parts, format="csr")
-        if self.normalize and len(self.blocks) > 1:
-            matrix = l2_rows(matrix)
-        return matrix
+        grouped = []
+        for count, normalize in self.groups:
+            group, parts = parts[:count], parts[count:]
+            matrix = group[0] if len(group) == 1 else hstack(group, format="csr")
+            grouped.append(l2_rows(matrix) if normalize and count > 1 else matrix)
+        return grouped[0] if len(grouped) == 1 else hstack(grouped, format="csr")
 
     # -- persistence -----------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         return {
             "normalize": self.normalize,
+            "groups": [list(group) for group in self.groups],
             "blocks": [
                 {"spec": b.spec.to_json(), "terms": sorted(b.vocabulary, key=b.vocabulary.__getitem__),
                  "generic": b.generic.tolist()}
@@ -405,4 +437,4 @@ class FeatureSpace:
             offset += len(terms)
         if offset != len(idf):
             raise ValueError(f"vocabulary size {offset} does not match {len(idf)} IDF weights")
-        return cls(blocks, normalize=bool(data["normalize"]))
+        return cls(blocks, normalize=bool(data["normalize"]), groups=data.get("groups"))

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,8 +35,6 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CACHE_ENV", "CacheResult", "cache_folder", "fingerprint", "fresh_router"]
-
-logger = logging.getLogger(__name__)
 
 #: Environment variable naming the cache folder (``off`` disables the cache).
 CACHE_ENV = "AGENTROUTE_CACHE_DIR"
@@ -146,15 +142,15 @@ class CacheResult:
     note: str | None = None  # why the cache could not be used, when it could not
 
 
-def _load_cached(target: Path, threshold: float | None) -> tuple[Any, tuple[str, ...]] | None:
+def _load_cached(target: Path, threshold: float | None) -> tuple[Any, tuple[str, ...]] | str:
+    """The cached router and its loading notes, or why it cannot be used."""
     from agentroute.errors import RouterFileError
     from agentroute.routing.router import Router
 
     try:
         router = Router.load(target, threshold=threshold)
-    except (RouterFileError, OSError) as error:
-        logger.info("cached router %s unusable, rebuilding: %s", target, error)
-        return None
+    except (RouterFileError, OSError) as error:  # damaged, or pruned by another process meanwhile
+        return f"cached router unusable, rebuilt ({' '.join(str(error).split())})"
     try:
         notes = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))["diagnostics"]
         diagnostics = tuple(str(n) for n in notes)
@@ -168,6 +164,8 @@ def _load_cached(target: Path, threshold: float | None) -> tuple[Any, tuple[str,
 
 
 def _write_sidecar(target: Path, diagnostics: Sequence[str]) -> None:
+    import secrets  # only when writing: a warm hook never needs it
+
     temp = target.parent / f".{target.stem}.{secrets.token_hex(6)}.json.tmp"
     temp.write_text(json.dumps({"diagnostics": list(diagnostics)}), encoding="utf-8")
     os.replace(temp, target.with_suffix(".json"))
@@ -200,13 +198,15 @@ def fresh_router(paths: Sequence[str | os.PathLike[str]], build: Callable[[], tu
     key = fingerprint(paths, learned=learned, extra=extra)
     folder = cache_folder() if cache is True else (cache or None)
     target = folder / f"{key}.agr" if folder is not None else None
+    note = None
     if target is not None and target.is_file():
         hit = _load_cached(target, threshold)
-        if hit is not None:
+        if not isinstance(hit, str):
             return CacheResult(hit[0], hit[1], key, cached=True, saved=False)
+        note = hit
     router, diagnostics = build()
     diagnostics = tuple(str(d) for d in diagnostics)
-    saved, note = False, None
+    saved = False
     if target is not None:
         if fingerprint(paths, learned=learned, extra=extra) != key:
             note = "agent files changed while the router was built; not cached"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen).
-DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13}
+DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13, "blended": 0.05}
 
 
 #: Prefix features only for (singular) words of this many letters or more: "production" keeps
@@ -85,7 +85,7 @@ class Index:
 
     @property
     def strategy_reason(self) -> str:
-        """Why this strategy was fitted (recorded by :func:`agentroute.routing.linear.fit_index`)."""
+        """Why this strategy was fitted (recorded by :func:`agentroute.routing.fit.fit_index`)."""
         return str(self.extra.get("strategy_reason") or "not recorded (a router file saved before reasons were kept)")
 
     @property
@@ -103,15 +103,40 @@ class Index:
         ids, values = self.space.vectorize(text)
         if len(ids) == 0:
             return np.zeros(len(self.agents)), 0
+        if self.strategy == "blended":
+            # Evidence is counted on the profile's side, so the generic-words gate works as for
+            # profiles: character n-grams of common words are not evidence of anything.
+            learned = ids >= self.extra["learned_offset"]
+            return (self.blend(self.weights.score(ids[~learned], values[~learned]),
+                               self.weights.score(ids[learned], values[learned])),
+                    self.space.count_informative(ids[~learned]))
         return self.normalize(self.weights.score(ids, values)), self.space.count_informative(ids)
 
     def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Scores (texts × agents) and informative known-feature counts for many texts, in one product."""
         queries = self.space.transform(texts)
-        known = np.diff(queries.indptr)
-        scores = self.normalize(self.weights.score_many(queries))
-        scores[known == 0] = 0.0
+        empty = np.diff(queries.indptr) == 0  # no known feature at all: every score 0, as in scores()
+        if self.strategy == "blended":
+            learned = queries.copy()
+            learned.data[learned.indices < self.extra["learned_offset"]] = 0.0
+            learned.eliminate_zeros()
+            queries = (queries - learned).tocsr()  # the profile's side: scored, and counted as evidence
+            scores = self.blend(self.weights.score_many(queries), self.weights.score_many(learned))
+        else:
+            scores = self.normalize(self.weights.score_many(queries))
+        scores[empty] = 0.0
         return scores, self.space.count_informative_rows(queries)
+
+    def blend(self, profile: np.ndarray, learned: np.ndarray) -> np.ndarray:
+        """The blended strategy's mix (see :mod:`agentroute.routing.blend`): per agent, the cosine
+        weighted by ``1 - λ`` plus the learned SVM's logistic score weighted by ``λ``."""
+        share = self.__dict__.get("_share")
+        if share is None:  # cached: a frozen dataclass, so set through __dict__
+            share = self.__dict__["_share"] = np.asarray(self.extra["learned_share"], dtype=np.float64)
+        if self.bias is None or not share.any():
+            return profile * (1.0 - share)
+        scale = float(self.extra["logistic_scale"])
+        return profile * (1.0 - share) + share / (1.0 + np.exp(-scale * (learned + self.bias)))
 
     def normalize(self, raw: np.ndarray) -> np.ndarray:
         """Raw scores (one row, or texts × agents) to [0, 1].

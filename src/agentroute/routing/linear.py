@@ -15,15 +15,15 @@ IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.index import Index, build_profile_index
-from agentroute.routing.plan import plan_fit
+from agentroute.routing import ovr
+from agentroute.routing.plan import RegistryStats, learned_cost
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
@@ -31,21 +31,15 @@ from agentroute.routing.scoring import make_weights
 LOGISTIC_SCALE = 4.0
 
 
-def linear_analyzers() -> tuple[AnalyzerSpec, ...]:
+def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
+    """Word 1-2 grams + char_wb 2-5 grams for the full fit; words, pairs and 5-letter prefixes when sampled."""
+    if method == "sampled":  # see routing/ovr.py: char n-grams cost ~4x fit and ~3x serving time
+        return (AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True,
+                             use_idf=False, prefix_len=5),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
         AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
     )
-
-
-def fit_index(agents: Sequence[Agent], strategy: str, *, field_weights: Mapping[str, float]) -> Index:
-    """Plan (see :mod:`agentroute.routing.plan`), then fit the chosen strategy; the index records why."""
-    plan = plan_fit(agents, strategy)
-    if plan.strategy == "linear":
-        index = build_linear_index(agents)
-    else:
-        index = build_profile_index(agents, field_weights=field_weights)
-    return replace(index, extra={**index.extra, "strategy_reason": plan.reason})
 
 
 def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
@@ -63,26 +57,21 @@ def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def build_linear_index(agents: Sequence[Agent], *, C: float = 1.0, logistic_scale: float = LOGISTIC_SCALE) -> Index:
-    """Fit the features and a ``LinearSVC`` on the agents' example requests."""
-    from sklearn.svm import LinearSVC
+def build_linear_index(agents: Sequence[Agent], *, method: str | None = None,
+                       logistic_scale: float = LOGISTIC_SCALE) -> Index:
+    """Fit the features and one-vs-rest SVMs on the agents' example requests (see :mod:`agentroute.routing.ovr`).
 
+    ``method`` ("full" or "sampled") defaults to the plan's choice for the registry's size.
+    """
     if len(agents) < 2:
         raise ValueError("the linear strategy needs at least two agents to tell apart; use strategy='profile'")
+    if method is None:
+        method = learned_cost(RegistryStats.of(agents)).method
     texts, labels = training_texts(agents)
-    space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
-    # Balanced class weights keep agents with few examples from being swamped by those with many.
-    model = LinearSVC(C=C, class_weight="balanced", random_state=0).fit(features, labels)
-    coef = np.asarray(model.coef_)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]])
-    return Index(
-        tuple(agents),
-        space,
-        make_weights(np.ascontiguousarray(coef.T, dtype=np.float32)),
-        "linear",
-        bias=intercept,
-        extra={"logistic_scale": logistic_scale},
-    )
+    space, features = FeatureSpace.fit_transform(linear_analyzers(method), texts, normalize=False)
+    if method == "full":
+        weights, bias = ovr.fit_full(features, np.asarray(labels), len(agents))
+    else:
+        weights, bias = ovr.fit_sampled(features, np.asarray(labels), len(agents))
+    return Index(tuple(agents), space, make_weights(weights), "linear", bias=bias,
+                 extra={"logistic_scale": logistic_scale, "fit_method": method})

@@ -18,8 +18,8 @@ from agentroute.routing.rule import PickRule
 
 __all__ = ["DEFAULT_MAX_REQUEST_CHARS", "PARAM_NAMES", "Param", "RouterParams", "Strategy"]
 
-Strategy = Literal["auto", "profile", "linear"]
-STRATEGIES: tuple[Strategy, ...] = ("auto", "profile", "linear")
+Strategy = Literal["auto", "profile", "linear", "blended"]
+STRATEGIES: tuple[Strategy, ...] = ("auto", "profile", "linear", "blended")
 
 #: Requests longer than this many characters are cut before scoring (bounded time on 10 MB inputs).
 DEFAULT_MAX_REQUEST_CHARS = 20_000
@@ -48,7 +48,7 @@ class RouterParams:
             _unit("threshold", self.threshold)
         _unit("margin", self.margin)
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be 'auto', 'profile' or 'linear', got {self.strategy!r}")
+            raise ValueError(f"strategy must be 'auto', 'profile', 'linear' or 'blended', got {self.strategy!r}")
         chars = self.max_request_chars
         if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:
             raise ValueError(f"max_request_chars must be an int >= 1, got {chars!r}")

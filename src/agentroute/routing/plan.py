@@ -28,11 +28,15 @@ from agentroute.model import Agent
 MEMORY_BUDGET_BYTES = 2 * 1024**3
 
 #: The median agent needs this many examples for ``auto`` to learn from them (see docs/routing.md).
-MIN_MEDIAN_EXAMPLES = 5
+MIN_MEDIAN_EXAMPLES = 1
 
 # Cost model constants, measured on 2 vCPU (benchmarks/learned_scale.py prints estimate vs measured).
 #: Non-zeros per example character (char_wb 2-5 grams ~4 per character, word 1-2 grams).
 _NNZ_PER_CHAR = 4.5
+#: Non-zeros per example character with words, word pairs and 5-letter prefixes (the sampled method).
+_NNZ_PER_CHAR_WORDS = 0.5
+#: Resident memory of one joblib worker process (Python, numpy, scipy, scikit-learn imported).
+_WORKER_BYTES = 150 * 1024**2
 #: Bytes per training non-zero across the copies a fit holds (CSR float64 + liblinear's nodes).
 _BYTES_PER_NNZ = 48
 #: Distinct char_wb 2-5 grams per distinct word (upper bound of the char vocabulary).
@@ -94,14 +98,25 @@ class Plan:
 
 def learned_cost(stats: RegistryStats) -> FitCost:
     """Peak memory and time of the learned fit for a registry of this size (upper bounds)."""
+    from agentroute.routing import ovr  # the fit's own parameters decide between its two methods
+
     nnz = int(stats.example_chars * _NNZ_PER_CHAR) + stats.agents * 40  # plus one name sample per agent
     # Word unigrams + bigrams are bounded by the tokens, char grams by the distinct words.
     features = stats.distinct_words * (1 + _CHAR_FEATURES_PER_WORD) + stats.example_chars // 5
-    base = nnz * _BYTES_PER_NNZ + features * _BYTES_PER_TERM
     full_seconds = nnz * stats.agents * _SECONDS_PER_NNZ_AGENT
-    # liblinear's w (features × agents, float64) plus scikit-learn's coef_ copy and ours (float32).
-    coef = features * stats.agents * (8 + 8 + 4)
-    return FitCost(base + coef, full_seconds, features, "full")
+    if full_seconds <= ovr.FULL_MAX_SECONDS:
+        # liblinear's w (features × agents, float64) plus scikit-learn's coef_ copy and ours (float32).
+        coef = features * stats.agents * (8 + 8 + 4)
+        return FitCost(nnz * _BYTES_PER_NNZ + features * _BYTES_PER_TERM + coef, full_seconds, features, "full")
+    # Sampled: words, pairs and prefixes only (about 3 features per 6 characters); each agent's
+    # problem has its own examples and a bounded sample of negatives over only the columns those
+    # rows use; kept weights are capped per agent; each worker process holds its problems.
+    nnz = int(stats.example_chars * _NNZ_PER_CHAR_WORDS) + stats.agents * 20
+    features = stats.distinct_words * 2 + stats.example_chars // 5
+    kept = stats.agents * ovr.MAX_WEIGHTS_PER_AGENT * (8 + 8 + 4)
+    workers = ovr.workers()
+    peak = nnz * _BYTES_PER_NNZ + features * _BYTES_PER_TERM + kept + workers * _WORKER_BYTES
+    return FitCost(peak, stats.agents * ovr.SECONDS_PER_PROBLEM / workers, features, "sampled")
 
 
 def plan_fit(agents: Sequence[Agent], strategy: str, *, budget_bytes: int | None = None) -> Plan:
@@ -124,7 +139,7 @@ def plan_fit(agents: Sequence[Agent], strategy: str, *, budget_bytes: int | None
         raise FitBudgetError(f"strategy={strategy!r} needs at least two agents to tell apart; "
                              "use strategy='profile' or 'auto'")
     cost = learned_cost(stats)
-    wanted = "linear" if strategy == "auto" else strategy
+    wanted = "blended" if strategy == "auto" else strategy
     size = f"{stats.agents:,} agents, {stats.examples:,} examples"
     if cost.peak_bytes > budget:
         message = (f"the {wanted} fit of {size} would need {cost.describe()}, over the "
@@ -135,7 +150,7 @@ def plan_fit(agents: Sequence[Agent], strategy: str, *, budget_bytes: int | None
                              "falls back to it), fit fewer examples, or raise the budget if the memory exists")
     if strategy == "auto":
         reason = (f"auto: the median agent has {stats.median_examples} example requests (>= {MIN_MEDIAN_EXAMPLES}), "
-                  f"so a classifier learns from them; fit {cost.describe()} for {size}")
+                  f"so authored text and examples are blended; fit {cost.describe()} for {size}")
     else:
         reason = f"strategy={strategy!r} was asked for; fit {cost.describe()} for {size}"
     return Plan(wanted, reason, cost)

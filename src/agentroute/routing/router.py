@@ -17,11 +17,11 @@ from agentroute.model import Agent
 from agentroute.registry import Registry
 from agentroute.routing.explain import Explanation, explain
 from agentroute.routing.index import Index
-from agentroute.routing.linear import fit_index
+from agentroute.routing.fit import fit_index
 from agentroute.routing.mentions import MentionFinder
 from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, Param, RouterParams, Strategy
 from agentroute.routing.route import Route, check_k
-from agentroute.routing.rule import Decision, Evidence
+from agentroute.routing.rule import Decision
 from agentroute.routing.state import RouterState
 
 __all__ = ["DEFAULT_MAX_REQUEST_CHARS", "Decision", "Route", "Router", "RouterState", "Strategy"]
@@ -248,11 +248,6 @@ class Router:
 
     def _batch(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
         return self._state.route_many(requests, k, n_jobs)
-
-    def evidence_many(self, requests: Sequence[str], *, n_jobs: int | None = None) -> tuple[RouterState, Evidence]:
-        """The snapshot used and what its pick rule reads of each request (for tuning and curves)."""
-        state = self._state
-        return state, state.evidence_many(requests, n_jobs)
 
     # -- persistence ------------------------------------------------------------------
 
