@@ -53,3 +53,33 @@ def test_no_import_cycles_even_deferred_or_for_type_checking():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_test_files_cited_in_code_and_docs_exist():
+    """Docstrings and docs point readers at test files; a renamed or missing one is drift."""
+    import re
+
+    root = PACKAGE.parents[1]
+    cited = {match for path in [*PACKAGE.rglob("*.py"), *(root / "docs").glob("*.md")]
+             for match in re.findall(r"tests/test_\w+\.py", path.read_text(encoding="utf-8"))}
+    assert cited and sorted(c for c in cited if not (root / c).exists()) == []
+
+
+def test_options_named_in_the_cli_code_exist():
+    """A comment or help text naming ``--verbose`` when the CLI has no such option is drift."""
+    import argparse
+    import re
+
+    from agentroute.cli.main import build_parser
+
+    options: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:  # argparse keeps no public list of them
+            options.update(s for s in action.option_strings if s.startswith("--"))
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    named = {match for path in (PACKAGE / "cli").glob("*.py")
+             for match in re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", path.read_text(encoding="utf-8"))}
+    assert named and sorted(named - options) == []
