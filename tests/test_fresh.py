@@ -349,3 +349,17 @@ def test_build_with_a_claude_agents_folder_includes_its_learned_file_and_eval_do
     capsys.readouterr()
     assert main(["eval", "--agents", str(agents), "--data", str(data), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0  # learned rows are not test rows
+
+
+def test_a_plugin_agent_is_suggested_under_its_namespaced_name(tmp_path, monkeypatch):
+    from agentroute.integrations.claude_code_hook import hook_response, subagent_type
+
+    project, home = tmp_path / "project", tmp_path / "home"
+    write_agent(project / ".claude" / "agents", "sql-expert", "Tunes slow SQL queries.")
+    plugin_setup(home, tmp_path, project)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home))
+    router = claude_code_hook.fresh_project_router(project)
+    assert subagent_type(router.registry["tools-agent"]) == "tools:tools-agent"
+    assert subagent_type(router.registry["sql-expert"]) == "sql-expert"
+    event = {"hook_event_name": "UserPromptSubmit", "prompt": "write the plugin agent release notes"}
+    assert 'subagent_type: "tools:tools-agent"' in hook_response(event, router)["hookSpecificOutput"]["additionalContext"]

@@ -35,10 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["AgentSource", "Layered", "claude_home", "claude_code_sources", "load_layered",
+__all__ = ["PLUGIN_KEY", "AgentSource", "Layered", "claude_home", "claude_code_sources", "load_layered",
            "plugin_sources", "project_root"]
 
 Scope = Literal["project", "user", "plugin", "path", "builtin"]
+
+#: Metadata key naming the plugin an agent came from (Claude Code calls it ``plugin:agent``).
+PLUGIN_KEY = "_plugin"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class AgentSource:
     scope: Scope
     path: Path
     label: str
+    plugin: str | None = None  # the plugin's name, for scope "plugin"
 
     def __str__(self) -> str:
         return f"{self.label} ({self.path})"
@@ -146,7 +150,7 @@ def plugin_sources(project: Path | None = None, home: Path | None = None,
             continue
         for install in _install_paths(plugins[key], project):
             for path in _plugin_agent_paths(Path(os.path.expanduser(install)), notes):
-                sources.append(AgentSource("plugin", path, f"plugin {key}"))
+                sources.append(AgentSource("plugin", path, f"plugin {key}", key.split("@")[0]))
     return sources
 
 
@@ -197,6 +201,8 @@ def load_layered(sources: Iterable[AgentSource], *, strict: bool = False,
         registry = Registry.from_paths([source.path])
         notes += registry.diagnostics
         for agent in registry:
+            if source.plugin:
+                agent = dataclasses.replace(agent, metadata={**agent.metadata, PLUGIN_KEY: source.plugin})
             if agent.name in winners:
                 winner = origins[agent.name]
                 shadowed.append((agent, source, winner))

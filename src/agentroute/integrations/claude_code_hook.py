@@ -42,10 +42,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from agentroute.integrations.claude_code_agents import project_root
+from agentroute.integrations.claude_code_agents import PLUGIN_KEY, project_root
 
 __all__ = ["ENV_VAR", "fresh_project_router", "hint_text", "hook_response", "load_router_for", "run_hook",
-           "saved_router_path"]
+           "saved_router_path", "subagent_type"]
 
 #: agentroute.sources.learned.LEARNED_RELATIVE, restated: importing that module costs a warm hook
 #: ~10 ms it does not otherwise need (tests/test_fresh.py checks they agree).
@@ -70,6 +70,13 @@ def hint_text(name: str, score: float) -> str:
             "otherwise ignore this hint.")
 
 
+def subagent_type(agent: Any) -> str:
+    """The name Claude Code delegates to: ``plugin:agent`` for an agent a plugin brought (the
+    plugin's agents are namespaced so, as its transcripts show), else the agent's name."""
+    plugin = agent.metadata.get(PLUGIN_KEY) if isinstance(agent.metadata, Mapping) else None
+    return f"{plugin}:{agent.name}" if isinstance(plugin, str) and plugin else agent.name
+
+
 def hook_response(event: Mapping[str, Any], router: Any) -> dict[str, Any] | None:
     """The hook's JSON output for ``event``, or None when nothing should be added.
 
@@ -87,7 +94,7 @@ def hook_response(event: Mapping[str, Any], router: Any) -> dict[str, Any] | Non
     if route is None or route.reason == "mention":
         return None
     return {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit",
-                                   "additionalContext": hint_text(route.agent.name, route.score)}}
+                                   "additionalContext": hint_text(subagent_type(route.agent), route.score)}}
 
 
 def saved_router_path(event: Mapping[str, Any], option: str | None = None,

@@ -59,20 +59,23 @@ def cache_folder(environ: Any = None) -> Path | None:
     return Path(base) / "agentroute" / "routers"
 
 
-def _files(root: Path) -> list[Path]:
-    """Regular files under ``root`` (or ``root`` itself), symlinks followed, loops cut."""
+def _files(root: Path) -> list[tuple[str, Path]]:
+    """``(path relative to root, path)`` of the files under ``root`` (or ``root`` itself), symlinks
+    followed, loops cut. Relative paths by slicing: os.path.relpath costs more than the hashing."""
     if not root.is_dir():
-        return [root] if root.exists() else []
-    found: list[Path] = []
+        return [("", root)] if root.exists() else []
+    found: list[tuple[str, Path]] = []
     seen: set[str] = set()
-    for current, dirs, names in os.walk(root, followlinks=True):
+    top = os.fspath(root)
+    for current, dirs, names in os.walk(top, followlinks=True):
         real = os.path.realpath(current)
         if real in seen:
             dirs[:] = []
             continue
         seen.add(real)
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        found += [Path(current) / name for name in sorted(names)]
+        prefix = current[len(top):].lstrip(os.sep)
+        found += [(os.path.join(prefix, name), Path(current, name)) for name in sorted(names)]
     return found
 
 
@@ -97,17 +100,18 @@ def _code_stamp() -> bytes:
     """agentroute's own version and source files (size, mtime): new code never reads an old cache."""
     from agentroute._version import __version__
 
-    package = Path(__file__).resolve().parents[1]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = [__version__, sys.version.split()[0]]  # the saved-file format lives in persist.py, stamped below
     for current, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
             if name.endswith(".py"):
+                path = os.path.join(current, name)
                 try:
-                    info = os.stat(os.path.join(current, name))
+                    info = os.stat(path)
                 except OSError:
                     continue
-                parts.append(f"{os.path.relpath(os.path.join(current, name), package)}:{info.st_size}:{info.st_mtime_ns}")
+                parts.append(f"{path[len(package):]}:{info.st_size}:{info.st_mtime_ns}")
     return "\n".join(parts).encode()
 
 
@@ -124,8 +128,8 @@ def fingerprint(paths: Sequence[str | os.PathLike[str]], *, learned: str | os.Pa
     for position, root in enumerate(roots):
         kind = "learned" if learned is not None and position == len(roots) - 1 else "root"
         digest.update(f"\0{kind}:{root}".encode("utf-8", "surrogateescape"))
-        for file in _files(root):
-            digest.update(f"\0file:{os.path.relpath(file, root)}:".encode("utf-8", "surrogateescape"))
+        for relative, file in _files(root):
+            digest.update(f"\0file:{relative}:".encode("utf-8", "surrogateescape"))
             _file_digest(file, digest.update)
     return digest.hexdigest()
 
