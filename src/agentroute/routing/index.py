@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen).
-DEFAULT_THRESHOLDS = {"profile": 0.05, "linear": 0.13, "blended": 0.05}
+DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13, "blended": 0.05}
 
 
 #: Prefix features only for (singular) words of this many letters or more: "production" keeps
