@@ -40,22 +40,29 @@ def test_prefix_features_are_words_plus_truncated_words():
     assert derived_features(spec, ["optimizing", "sql", "cache", "caches"]) == ["~optim", "~cache"]
 
 
-def test_word_form_features_are_words_plus_folded_words():
+def test_word_forms_replace_each_word_by_its_singular():
     from agentroute.features.analyzers import derived_features
+    from agentroute.features.word_forms import fold
 
-    plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS))
-    spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=frozenset(ENGLISH_STOP_WORDS), word_forms=True)
+    stop = frozenset(ENGLISH_STOP_WORDS)
+    plain = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=stop)
+    spec = AnalyzerSpec(kind="word", ngram_range=(1, 1), stop_words=stop, word_forms=True)
     words = TfidfVectorizer(**plain.sklearn_params()).build_analyzer()
-    text = "Check CVEs in the APIs; caching cached PRs for production products"
-    assert Analyzer(spec)(text) == words(text) + derived_features(spec, words(text))
-    assert derived_features(spec, ["cves", "apis", "prs", "production", "product", "checkout", "queries"]) == [
-        "cve", "api", "pr", "query"]  # a word that folds to itself yields nothing more
-    with_prefix = AnalyzerSpec(kind="word", word_forms=True, prefix_len=5, prefix_min_len=8)
-    # prefixes are cut from folded forms of 8+ letters only: "product" (from "products") gets none
-    assert derived_features(with_prefix, ["optimization", "products", "production", "checkout", "checks"]) == [
-        "~optim", "product", "~produ", "~check", "check"]
+    text = "Check CVEs in the APIs; cached PRs, queries and classes for production products"
+    assert Analyzer(spec)(text) == [fold(w) for w in words(text)]
+    assert Analyzer(spec)(text) == ["check", "cve", "api", "cached", "pr", "query", "class", "production", "product"]
     # the fitted vectorizer sees the same features through the analyzer callable
     assert TfidfVectorizer(**spec.sklearn_params()).build_analyzer()(text) == Analyzer(spec)(text)
+    # prefixes are cut from singulars of 8+ letters only: "product" (from "products") gets none
+    with_prefix = AnalyzerSpec(kind="word", word_forms=True, prefix_len=5, prefix_min_len=8)
+    assert Analyzer(with_prefix)("optimizations products production checkout checks") == [
+        "optimization", "product", "production", "checkout", "check", "~optim", "~produ", "~check"]
+    assert derived_features(with_prefix, ["product", "production"]) == ["~produ"]
+
+
+def test_a_word_that_folds_to_a_stop_word_is_dropped():
+    spec = AnalyzerSpec(kind="word", word_forms=True, stop_words=frozenset({"use"}))
+    assert Analyzer(spec)("uses use users") == ["user"]
 
 
 def test_word_forms_only_for_words():

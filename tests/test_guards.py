@@ -27,7 +27,12 @@ NO_PROMPT = {"name": 1.0, "description": 1.0, "examples": 1.0, "context": 1.0, "
 
 
 def _same_as_single(router: Router, requests: list[str]) -> None:
-    assert router.pick_many(requests) == [router.pick(r) for r in requests]
+    # Same agents and reasons exactly; scores to float32 rounding (batches and single requests
+    # sum the same float32 products in different orders, ~20% of random requests differ by 1 ulp).
+    picked, single_picks = router.pick_many(requests), [router.pick(r) for r in requests]
+    assert [(p.agent.name, p.reason) if p else None for p in picked] == [
+        (p.agent.name, p.reason) if p else None for p in single_picks]
+    np.testing.assert_allclose([p.score for p in picked if p], [p.score for p in single_picks if p], rtol=1e-6, atol=1e-9)
     ranked = router.rank_many(requests, k=3)
     for request, routes in zip(requests, ranked):
         single = router.rank(request, k=3)

@@ -77,10 +77,9 @@ class AnalyzerSpec:
     binary: bool = False
     #: Weight features by IDF (False: every feature weighs 1 before normalisation).
     use_idf: bool = True
-    #: With ``kind="word"``, a token whose folded form differs also yields that form as a
-    #: feature (see :mod:`agentroute.features.word_forms`): "cves" meets "cve", "caching"
-    #: meets "cache", while "production" stays apart from "product". With ``prefix_len``,
-    #: the prefix is cut from the folded form.
+    #: With ``kind="word"``, every token is replaced by its singular form (see
+    #: :mod:`agentroute.features.word_forms`): "cves" and "cve" are one feature. Prefixes
+    #: are then cut from the singular.
     word_forms: bool = False
     #: Prefix features only for (folded) words at least this long (0: longer than ``prefix_len``).
     prefix_min_len: int = 0
@@ -168,18 +167,10 @@ class AnalyzerSpec:
         )
 
     def derived(self, token: str) -> tuple[str, ...]:
-        """The extra features one token yields beside itself: its folded form (when it differs
-        and is not a stop word), then the prefix of the (folded) word when it is long enough."""
-        base = token
-        extra: tuple[str, ...] = ()
-        if self.word_forms:
-            folded = fold(token)
-            if folded != token and folded not in self.stop_words:
-                extra = (folded,)
-            base = folded
-        if self.prefix_len and len(base) >= max(self.prefix_min_len, self.prefix_len + 1):
-            extra += ("~" + base[: self.prefix_len],)
-        return extra
+        """The prefix feature one (already folded) token yields beside itself, if any."""
+        if self.prefix_len and len(token) >= max(self.prefix_min_len, self.prefix_len + 1):
+            return ("~" + token[: self.prefix_len],)
+        return ()
 
 
 class Analyzer:
@@ -200,6 +191,9 @@ class Analyzer:
             return text.split()
         stop = self.spec.stop_words
         tokens = self._findall(text)
+        if self.spec.word_forms:
+            # Each token becomes its singular; a stop word stays out before and after folding.
+            return [f for t in tokens if t not in stop and (f := fold(t)) not in stop]
         return [t for t in tokens if t not in stop] if stop else tokens
 
     def __call__(self, text: str) -> list[str]:
@@ -212,7 +206,7 @@ class Analyzer:
 
 
 def derived_features(spec: AnalyzerSpec, tokens: list[str]) -> list[str]:
-    """The folded-form and prefix features of the tokens, in token order."""
+    """The prefix features of the (already folded) tokens, in token order."""
     if not (spec.prefix_len or spec.word_forms):
         return []
     return [d for t in tokens for d in spec.derived(t)]

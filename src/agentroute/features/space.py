@@ -26,6 +26,7 @@ from agentroute.features.analyzers import (
     strip_accents,
     word_ngrams,
 )
+from agentroute.features.word_forms import fold
 from agentroute.features.word_tables import (
     BREAK,
     RUN_PATTERNS,
@@ -78,7 +79,15 @@ class FeatureBlock:
         return len(self.vocabulary)
 
     def _token_ids(self, token: str) -> list[int]:
-        """Known unigram and prefix features of one token (what the token cache holds)."""
+        """Known unigram and prefix features of one token (what the token cache holds).
+
+        With word forms the token is folded first (a no-op for the single-request path,
+        whose words are folded already; the batch path passes raw tokens).
+        """
+        if self.spec.word_forms:
+            token = fold(token)
+            if token in self.spec.stop_words:
+                return []
         vocab_get = self.vocabulary.get
         found = []
         if (i := vocab_get(token)) is not None:
@@ -149,8 +158,7 @@ class FeatureBlock:
         with self._batch_lock:
             units_of = self._batch_units
             if units_of is None:
-                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1,
-                                                            1 + bool(self.spec.word_forms) + bool(self.spec.prefix_len))
+                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
             units_of.reset_if_full()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate([column[units] for column in units_of.columns])
@@ -232,9 +240,11 @@ def generic_features(spec: AnalyzerSpec, terms: Sequence[str], documents: csr_ma
     generic_words = spec.generic_words
     flags = np.zeros(len(terms), dtype=bool)
     if generic_words:
-        # Only what the generic words themselves yield: "read" (from "reading") is generic,
-        # but a prefix "~readm" shared with "readme" is not, since no listed word made it.
-        listed = generic_words | {d for w in generic_words for d in spec.derived(w)}
+        # Only what the generic words themselves yield (their singular and its prefix): a
+        # prefix "~readm" shared with "readme" is not generic, since no listed word made it.
+        singular = {fold(w) for w in generic_words} if spec.word_forms else set()
+        bases = generic_words | singular
+        listed = bases | {d for w in bases for d in spec.derived(w)}
         flags = np.fromiter((all(w in listed for w in t.split(" ")) for t in terms), dtype=bool, count=len(terms))
     n_documents = documents.shape[0]
     if spec.max_coverage < 1 and n_documents >= COVERAGE_MIN_DOCUMENTS and len(terms):

@@ -80,7 +80,7 @@ class BatchUnits(dict):  # type: ignore[type-arg]
         if unit >= len(self.columns[0]):
             self.columns = [np.concatenate([c, np.full(len(c), -1, dtype=np.int64)]) for c in self.columns]
         if len(token) >= self._min_len and token not in self._stop_words:
-            found = self._token_ids(token)  # the unigram, then the folded form and the prefix
+            found = self._token_ids(token)  # the unigram (singular with word forms), then the prefix
             if len(found) > len(self.columns):
                 raise ValueError(f"a token has {len(found)} features, the batch table holds {len(self.columns)}")
             for column, feature in zip(self.columns, found):

@@ -21,11 +21,11 @@ FIELDS = ("name", "description", "examples", "context", "prompt")
 #: Default weight of each field in the agent's profile vector (chosen on the
 #: leave-one-out and dev data described in docs/routing.md).
 DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
-    "name": 1.0,
+    "name": 0.75,
     "description": 1.0,
     "examples": 1.0,
     "context": 1.0,
-    "prompt": 4.0,
+    "prompt": 4.5,
 }
 
 _BOILERPLATE = re.compile(
