@@ -51,6 +51,12 @@ class Router:
       classifier on example requests) when agents carry a median of at least
       five examples, else ``"profile"`` (cosine against each agent's text).
 
+    Parameters live in one checked, frozen :class:`~agentroute.routing.params.RouterParams`
+    (``router.params``, ``get_params()``). Assigning one (``router.threshold = 0.2``) or
+    ``set_params(...)`` checks it first and refuses a bad value whole; ``field_weights`` and
+    ``strategy`` refit the current agents at once. ``decide(request)`` says why ``pick``
+    answered as it did; ``snapshot()`` is the read-only state every call answers from.
+
     >>> from agentroute import Agent, Router
     >>> router = Router([Agent(name="sql-expert", description="Tunes slow SQL queries and indexes"),
     ...                  Agent(name="css-fixer", description="Fixes CSS layouts and styling")])
