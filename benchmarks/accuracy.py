@@ -54,6 +54,7 @@ from agentroute.evaluation.labelled import LabelledRequest
 from agentroute.evaluation.loo import held_out_variants
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import learning_curves  # noqa: E402 - the sibling benchmark module
 import realistic  # noqa: E402 - the sibling benchmark module
 
 HERE = Path(__file__).resolve().parent
@@ -242,7 +243,7 @@ def markdown(record: dict[str, Any]) -> str:
         for d in record["datasets"]:
             ours = d["systems"]["agentroute"]
             if "default_threshold" in ours:
-                lines.append(f"- {d['dataset']}: with the linear strategy's built-in default threshold "
+                lines.append(f"- {d['dataset']}: with the {ours['strategy']} strategy's built-in default threshold "
                              f"({ours['default_threshold']:.2f}), in-scope accuracy {_pct(ours['default_in_scope_accuracy'])}%, "
                              f"out-of-scope recall {_pct(ours['default_oos_recall'])}%; AUROC {ours['auroc']:.3f}.")
         lines.append("")
@@ -257,6 +258,8 @@ def markdown(record: dict[str, Any]) -> str:
         lines.append("")
     if record.get("realistic"):
         lines += _realistic_lines(record["realistic"])
+    if record.get("learning_curves"):
+        lines += learning_curves.markdown_lines(record["learning_curves"])
     b = record["builtin_test"]
     lines += ["### Built-in agents, bundled held-out test requests (100 for an agent, 30 for none)", "",
               f"agentroute (default threshold): accuracy {_pct(b['agentroute']['accuracy'])}%, in-scope accuracy "
@@ -345,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("accuracy: realistic requests and seed check ...", file=sys.stderr, flush=True)
         record["realistic"] = realistic.run(args.shared)
     record["builtin_test"] = run_builtin_test()
+    print("accuracy: learning curves ...", file=sys.stderr, flush=True)
+    record["learning_curves"] = learning_curves.run(args.shared if args.shared.exists() and not args.skip_datasets else None,
+                                                    TfidfSvc)
     record["seconds"] = time.perf_counter() - started
     out = HERE / "results" / f"accuracy-{record['created'].replace('-', '').replace(':', '')}.json"
     out.parent.mkdir(exist_ok=True)

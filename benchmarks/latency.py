@@ -1,6 +1,7 @@
 """Latency suite: pick percentiles, batch throughput, fit, memory and cold start by registry size.
 
-For each registry (seeded synthetic agents of 10, 100, 1,000 and 10,000, plus
+For each registry (seeded synthetic agents of 10, 100, 1,000 and 10,000, each with 0, 5 and 20
+example requests per agent — profile strategy without, blended with — plus
 the real collections in ../shared/corpora when present) it measures, in one
 run, agentroute and the plain scikit-learn pipeline on the same agents and
 requests, then bm25s and semantic-router when installed, and ``pick_many``
@@ -67,12 +68,16 @@ def real_agents(corpora: Path) -> tuple[list[Agent], str]:
     return list(registry), f"{len(collections)} collections, {len(registry.diagnostics)} loading diagnostics"
 
 
-def registries(sizes: Sequence[int], seed: int, corpora: Path | None, notes: list[str]) -> Iterator[tuple[str, str, list[Agent]]]:
+def registries(sizes: Sequence[int], seed: int, corpora: Path | None, notes: list[str],
+               examples: Sequence[int] = (0,)) -> Iterator[tuple[str, str, list[Agent]]]:
     for size in sizes:
-        start = time.perf_counter()
-        agents = synthetic.make_agents(size, seed=seed)
-        log(f"synthetic-{size}: generated in {time.perf_counter() - start:.1f}s")
-        yield f"synthetic-{size}", "synthetic", agents
+        for k in examples:
+            # Without examples auto fits profiles; with them it blends profiles and learned weights.
+            label = f"synthetic-{size}" + (f"x{k}" if k else "")
+            start = time.perf_counter()
+            agents = synthetic.make_agents(size, seed=seed, examples=k)
+            log(f"{label}: generated in {time.perf_counter() - start:.1f}s")
+            yield label, "synthetic" + (f", {k} examples each" if k else ""), agents
     if corpora is None:
         return
     if not corpora.is_dir():
@@ -139,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="sizes 10 and 100 only, fewer requests")
     parser.add_argument("--sizes", type=int, nargs="+", help="registry sizes (default: 10 100 1000 10000)")
+    parser.add_argument("--examples", type=int, nargs="+",
+                        help="example requests per synthetic agent, one registry each (default: 0 5 20; quick: 0 5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-real", action="store_true", help="skip the real collections in ../shared/corpora")
     parser.add_argument("--corpora", type=Path, default=CORPORA)
@@ -147,13 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hook", action="store_true", help="skip the Claude Code hook rows (hook_latency.py)")
     args = parser.parse_args(argv)
     sizes = tuple(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES))
+    examples = tuple(args.examples or ((0, 5) if args.quick else (0, 5, 20)))
     args.requests = 2_000 if args.quick else 5_000
     args.batch = 3_000 if args.quick else 5_000
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     notes: list[str] = []
     record: dict[str, Any] = {
         "schema": 1, "suite": "latency", "created": stamp, "mode": "quick" if args.quick else "full",
-        "config": {"sizes": list(sizes), "seed": args.seed, "requests": args.requests, "batch": args.batch,
+        "config": {"sizes": list(sizes), "examples": list(examples), "seed": args.seed, "requests": args.requests, "batch": args.batch,
                    "warmup_calls": bench.WARMUP_CALLS, "max_calls": bench.MAX_CALLS,
                    "cold_start_runs": bench.COLD_START_RUNS, "real_corpora": None if args.no_real else str(args.corpora)},
         "environment": bench.environment(), "git": git_state(), "results": [], "notes": notes,
@@ -162,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick or args.no_real:
         notes.append("Real corpora not measured in this run (--quick or --no-real).")
     with tempfile.TemporaryDirectory(prefix="agentroute-bench-") as folder:
-        for label, kind, agents in registries(sizes, args.seed, corpora, notes):
+        for label, kind, agents in registries(sizes, args.seed, corpora, notes, examples):
             record["results"].append(measure_registry(label, kind, agents, args, Path(folder)))
     if not args.no_hook:
         record["hook"] = measure_hook_rows(args)

@@ -203,6 +203,7 @@ def _json_values():  # any JSON value, nested a little
         max_leaves=20)
 
 
+@pytest.mark.slow  # a hypothesis run
 def test_any_json_or_garbage_never_crashes_the_miner() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentroute.errors import Diagnostic
 from agentroute.lint.findings import (
@@ -45,6 +45,9 @@ from agentroute.model import Agent
 from agentroute.routing.profile import AGENT_STOP_WORDS, clean
 from agentroute.registry import Registry
 
+if TYPE_CHECKING:
+    from agentroute.routing.router import Router
+
 __all__ = ["CODES", "EXAMPLE_MODES", "SEVERITIES", "Finding", "Severity", "at_or_above",
            "findings_to_json", "format_findings", "lint"]
 
@@ -56,7 +59,7 @@ _BLOCK_FIX = ("write it as a block, 'description: |' followed by lines indented 
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*")
 
 
-def lint(registry: Registry | Iterable[Agent], *, router: Any = None, similarity: float = 0.5,
+def lint(registry: Registry | Iterable[Agent], *, router: Router | None = None, similarity: float = 0.5,
          min_words: int = 6, examples: ExampleMode = "held-out") -> list[Finding]:
     """Every finding for ``registry``, worst first (see the module docstring).
 

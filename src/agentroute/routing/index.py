@@ -91,6 +91,11 @@ class Index:
     @property
     def default_threshold(self) -> float:
         """The abstention threshold used when the router sets none (chosen on data: docs/routing.md)."""
+        if self.strategy == "blended":
+            # Between the profile's and the linear strategy's defaults, by the registry's mean
+            # learned share: ~0.05 for agent files with a few examples, ~0.13 for intent data.
+            share = float(np.mean(self.extra.get("learned_share") or [0.0]))
+            return (1 - share) * DEFAULT_THRESHOLDS["profile"] + share * DEFAULT_THRESHOLDS["linear"]
         return DEFAULT_THRESHOLDS[self.strategy]
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
@@ -104,12 +109,10 @@ class Index:
         if len(ids) == 0:
             return np.zeros(len(self.agents)), 0
         if self.strategy == "blended":
-            # Evidence is counted on the profile's side, so the generic-words gate works as for
-            # profiles: character n-grams of common words are not evidence of anything.
             learned = ids >= self.extra["learned_offset"]
             return (self.blend(self.weights.score(ids[~learned], values[~learned]),
                                self.weights.score(ids[learned], values[learned])),
-                    self.space.count_informative(ids[~learned]))
+                    self.space.count_informative(ids if self._learned_evidence else ids[~learned]))
         return self.normalize(self.weights.score(ids, values)), self.space.count_informative(ids)
 
     def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -120,23 +123,45 @@ class Index:
             learned = queries.copy()
             learned.data[learned.indices < self.extra["learned_offset"]] = 0.0
             learned.eliminate_zeros()
-            queries = (queries - learned).tocsr()  # the profile's side: scored, and counted as evidence
-            scores = self.blend(self.weights.score_many(queries), self.weights.score_many(learned))
+            profile = (queries - learned).tocsr()
+            scores = self.blend(self.weights.score_many(profile), self.weights.score_many(learned))
+            if not self._learned_evidence:
+                queries = profile
         else:
             scores = self.normalize(self.weights.score_many(queries))
         scores[empty] = 0.0
         return scores, self.space.count_informative_rows(queries)
 
+    def _blend_state(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """λ per agent, 1 - λ, and whether evidence includes the learned side (cached once)."""
+        cached = self.__dict__.get("_blend_cache")
+        if cached is None:  # a frozen dataclass: cache through __dict__
+            share = np.asarray(self.extra.get("learned_share") or np.zeros(len(self.agents)), dtype=np.float64)
+            # Evidence (known informative terms) includes the learned side when the learned part
+            # carries most of the registry's weight (intent-style data, mean λ >= 0.5), as for the
+            # linear strategy; otherwise only the profile's terms count, so the generic-words gate
+            # works as for profiles (char n-grams of common words are no evidence of anything).
+            cached = self.__dict__["_blend_cache"] = (share, 1.0 - share, bool(share.mean() >= 0.5))
+        return cached
+
+    @property
+    def _learned_evidence(self) -> bool:
+        return self._blend_state()[2]
+
     def blend(self, profile: np.ndarray, learned: np.ndarray) -> np.ndarray:
         """The blended strategy's mix (see :mod:`agentroute.routing.blend`): per agent, the cosine
         weighted by ``1 - λ`` plus the learned SVM's logistic score weighted by ``λ``."""
-        share = self.__dict__.get("_share")
-        if share is None:  # cached: a frozen dataclass, so set through __dict__
-            share = self.__dict__["_share"] = np.asarray(self.extra["learned_share"], dtype=np.float64)
+        share, keep, _ = self._blend_state()
         if self.bias is None or not share.any():
-            return profile * (1.0 - share)
-        scale = float(self.extra["logistic_scale"])
-        return profile * (1.0 - share) + share / (1.0 + np.exp(-scale * (learned + self.bias)))
+            return profile * keep
+        # In place on the one temporary: at 10,000 agents each extra array costs ~5 µs.
+        mixed = learned + self.bias
+        mixed *= -float(self.extra["logistic_scale"])
+        np.exp(mixed, out=mixed)
+        mixed += 1.0
+        np.divide(share, mixed, out=mixed)
+        mixed += profile * keep
+        return mixed
 
     def normalize(self, raw: np.ndarray) -> np.ndarray:
         """Raw scores (one row, or texts × agents) to [0, 1].

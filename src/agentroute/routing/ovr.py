@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 #: A full fit is used while its estimated time stays under this (seconds); beyond, the sampled method.
 FULL_MAX_SECONDS = 30.0
 #: Random negatives per agent in the sampled method (plus the hard ones).
-NEGATIVES_PER_AGENT = 200
+NEGATIVES_PER_AGENT = 100
 #: Nearest agents whose examples are each agent's hard negatives.
-HARD_NEIGHBOURS = 20
+HARD_NEIGHBOURS = 10
 #: Weights kept per agent in the sampled method (largest magnitude first).
 MAX_WEIGHTS_PER_AGENT = 300
+#: Agents kept per feature in the sampled method (largest weights): a common word's postings stay short.
+MAX_AGENTS_PER_FEATURE = 48
 #: Fixed cost of one binary problem (scikit-learn's validation and liblinear's set-up), seconds.
 SECONDS_PER_PROBLEM = 0.005
 #: Agents whose neighbours are searched in one block (rows of a dense block of similarities).
@@ -150,6 +152,21 @@ def fit_sampled(features: csr_matrix, labels: np.ndarray, n_agents: int, C: floa
             columns.append(np.full(len(kept), agent, dtype=np.int64))
             values.append(weights)
             bias[agent] = intercept
-    matrix = csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
-                        shape=(features.shape[1], n_agents), dtype=np.float32)
-    return matrix, bias
+    return cap_postings(np.concatenate(rows), np.concatenate(columns), np.concatenate(values),
+                        (features.shape[1], n_agents), MAX_AGENTS_PER_FEATURE), bias
+
+
+def cap_postings(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape: tuple[int, int], cap: int) -> csr_matrix:
+    """W (features × agents) keeping, for each feature, its ``cap`` largest-magnitude weights.
+
+    Serving sums the postings of the request's features, so one common word kept by
+    thousands of agents would cost thousands of additions per request for a few
+    small weights; the largest ones decide the ranking.
+    """
+    from scipy.sparse import csr_matrix
+
+    order = np.lexsort((-np.abs(values), rows))  # by feature, largest weight first
+    rows, columns, values = rows[order], columns[order], values[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    keep = np.arange(len(rows)) - starts < cap
+    return csr_matrix((values[keep], (rows[keep], columns[keep])), shape=shape, dtype=np.float32)

@@ -12,6 +12,8 @@ import os
 import threading
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
+
 from agentroute.errors import RouterFileError
 from agentroute.model import Agent
 from agentroute.registry import Registry
@@ -23,6 +25,9 @@ from agentroute.routing.params import DEFAULT_MAX_REQUEST_CHARS, Param, RouterPa
 from agentroute.routing.route import Route, check_k
 from agentroute.routing.rule import Decision
 from agentroute.routing.state import RouterState
+
+#: What pick passes the rule for a request that names its agent (the rule does not read it).
+_NO_SCORES = np.zeros(0)
 
 __all__ = ["DEFAULT_MAX_REQUEST_CHARS", "Decision", "Route", "Router", "RouterState", "Strategy"]
 
@@ -45,6 +50,12 @@ class Router:
     * ``strategy`` — ``"auto"`` (default) looks at the registry: ``"linear"`` (a
       classifier on example requests) when agents carry a median of at least
       five examples, else ``"profile"`` (cosine against each agent's text).
+
+    Parameters live in one checked, frozen :class:`~agentroute.routing.params.RouterParams`
+    (``router.params``, ``get_params()``). Assigning one (``router.threshold = 0.2``) or
+    ``set_params(...)`` checks it first and refuses a bad value whole; ``field_weights`` and
+    ``strategy`` refit the current agents at once. ``decide(request)`` says why ``pick``
+    answered as it did; ``snapshot()`` is the read-only state every call answers from.
 
     >>> from agentroute import Agent, Router
     >>> router = Router([Agent(name="sql-expert", description="Tunes slow SQL queries and indexes"),
@@ -216,11 +227,12 @@ class Router:
             return None
         index, rule, finder = state.index, state.rule, state.finder  # each read once: the µs hot path
         named = finder.find(text) if rule.mentions else None
-        if named is not None:  # the rule answers a mention first: no need to score
-            return Route(index.agents[named], 1.0, "mention")
-        scores, known = index.scores(text)
-        agent, score, _ = rule.decide(scores, known, None)
-        return None if agent is None else Route(index.agents[agent], score)
+        # The rule answers a mention before reading scores: no need to compute them.
+        scores, known = index.scores(text) if named is None else (_NO_SCORES, 0)
+        agent, score, reason = rule.decide(scores, known, named)
+        if agent is None:
+            return None
+        return Route(index.agents[agent], score) if reason == "picked" else Route(index.agents[agent], score, "mention")
 
     def decide(self, request: str) -> Decision:
         """What :meth:`pick` answers for ``request`` and why (a reason of :mod:`agentroute.routing.rule`)."""
