@@ -363,3 +363,11 @@ def test_a_plugin_agent_is_suggested_under_its_namespaced_name(tmp_path, monkeyp
     assert subagent_type(router.registry["sql-expert"]) == "sql-expert"
     event = {"hook_event_name": "UserPromptSubmit", "prompt": "write the plugin agent release notes"}
     assert 'subagent_type: "tools:tools-agent"' in hook_response(event, router)["hookSpecificOutput"]["additionalContext"]
+
+
+def test_the_cache_folder_it_creates_is_private(tmp_path):
+    agents = tmp_path / "agents"
+    write_agent(agents, "sql-expert", "Tunes slow SQL queries.")
+    cache = tmp_path / "xdg" / "agentroute" / "routers"
+    assert fresh_router([agents], build_for([agents]), cache=cache).saved
+    assert cache.stat().st_mode & 0o777 == 0o700  # learned requests are the user's own prompts

@@ -66,6 +66,25 @@ def test_a_stop_word_whose_prefix_is_a_feature_scores_nothing_in_batches():
     assert router.pick_many(["interest", "interest"]) == [None, None]
 
 
+def test_a_stop_word_whose_prefix_is_a_feature_scores_nothing_without_word_forms():
+    """Without word forms, only the batch table's own stop-word check keeps 'interest' off '~inter'."""
+    from dataclasses import replace
+
+    from agentroute.routing.index import build_profile_index, default_analyzers
+    from agentroute.routing.profile import validate_field_weights
+
+    specs = tuple(replace(spec, word_forms=False) for spec in default_analyzers())
+    index = build_profile_index(FIELD_AGENTS, field_weights=validate_field_weights({}), analyzers=specs)
+    assert "~inter" in index.space.blocks[0].vocabulary
+    requests = ["interest", "interest css", "the interest of flaky"]
+    batch_scores, known = index.score_many(requests)
+    for row, request in enumerate(requests):
+        single, single_known = index.scores(request)
+        np.testing.assert_allclose(batch_scores[row], single, rtol=1e-6, atol=1e-9)
+        assert known[row] == single_known
+    assert known[0] == 0 and not batch_scores[0].any()
+
+
 def test_batch_word_tables_past_their_first_4096_words():
     """More distinct words than the tables' first size, then stop words: the grown slots start empty."""
     router = Router(FIELD_AGENTS, threshold=0.0)

@@ -216,7 +216,11 @@ def fresh_router(paths: Sequence[str | os.PathLike[str]], build: Callable[[], tu
             note = "agent files changed while the router was built; not cached"
         else:
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.parent.is_dir():
+                    # Private: cached routers hold agent prompts and learned requests (the user's
+                    # own prompts, which agentroute.sources.learned keeps 0600).
+                    target.parent.parent.mkdir(parents=True, exist_ok=True)
+                    target.parent.mkdir(mode=0o700, exist_ok=True)
                 _write_sidecar(target, diagnostics)
                 router.save(target)
                 saved = True
