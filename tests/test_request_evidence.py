@@ -60,3 +60,22 @@ def test_production_does_not_match_product_nor_checkout_check():
     assert router.pick("production is down").agent.name == "incident-responder"
     checker = Router([Agent(name="checker", description="check the checks"), Agent(name="shop", description="cart")])
     assert checker.index.scores("checkout")[1] == 0  # "checkout" shares no feature with "check"
+
+
+def test_example_requests_vouch_for_their_generic_words(monkeypatch):
+    """An agent with five or more example requests that use a generic word makes it evidence:
+    for an intent set where "tell me a joke" is in scope, the generic list must not abstain."""
+    from agentroute import Example
+
+    jokes = Agent(name="joke-teller", description="Tells jokes",
+                  examples=tuple(Example(t) for t in ["tell me a joke", "tell me something funny", "make me laugh",
+                                                      "a joke please", "tell a joke about dogs"]))
+    few = Agent(name="few-jokes", description="Also jokes", examples=(Example("tell me a riddle"),))
+    # the profile strategy's gate (a blended router may count its learned side as evidence too)
+    assert Router([jokes, few], strategy="profile").pick("tell me something funny").agent.name == "joke-teller"
+    from agentroute.routing import index
+
+    monkeypatch.setattr(index, "EXAMPLES_VOUCH", 6)  # now no agent has enough examples to vouch
+    assert Router([jokes, few], strategy="profile").pick("tell me something funny") is None
+    # the same words from an agent with fewer examples stay generic
+    assert Router([few, AGENTS[0]]).pick("tell me") is None
