@@ -184,17 +184,22 @@ class Analyzer:
         text = text.lower()
         return strip_accents(text) if self.spec.strip_accents else text
 
-    def words(self, text: str) -> list[str]:
-        """The units features are built from: tokens (word) or whitespace-split words (char_wb)."""
+    def tokens(self, text: str) -> list[str]:
+        """Word tokens without stop words, not yet folded (whitespace-split words for char_wb)."""
         text = self.preprocess(text)
         if self.spec.kind == "char_wb":
             return text.split()
         stop = self.spec.stop_words
         tokens = self._findall(text)
-        if self.spec.word_forms:
-            # Each token becomes its singular; a stop word stays out before and after folding.
-            return [f for t in tokens if t not in stop and (f := fold(t)) not in stop]
         return [t for t in tokens if t not in stop] if stop else tokens
+
+    def words(self, text: str) -> list[str]:
+        """The units features are built from: tokens (word) or whitespace-split words (char_wb)."""
+        if not self.spec.word_forms:
+            return self.tokens(text)
+        # Each token becomes its singular; a stop word stays out before and after folding.
+        stop = self.spec.stop_words
+        return [f for t in self.tokens(text) if (f := fold(t)) not in stop]
 
     def __call__(self, text: str) -> list[str]:
         """All features of ``text``, in scikit-learn's order."""

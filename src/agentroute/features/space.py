@@ -98,6 +98,9 @@ class FeatureBlock:
     def feature_ids(self, text: str) -> list[int]:
         """Local ids of the known features of ``text``, one per occurrence (in no particular order)."""
         low, high = self.spec.ngram_range
+        if low == 1 and high == 1 and self.spec.word_forms:
+            # Raw tokens: the cached per-token lookup folds each word once, not once per request.
+            return list(chain.from_iterable(map(self._units.__getitem__, self.analyzer.tokens(text))))
         units = self.analyzer.words(text)
         ids: list[int] = []
         if self.spec.kind == "char_wb":

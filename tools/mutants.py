@@ -1,0 +1,58 @@
+"""Mutation check of issue 10: apply each one-line mutant, run the tests that should kill it, restore.
+
+    python tools/mutants.py        # prints a markdown table; every row should say "killed"
+
+It edits files under src/ in place (and always writes the original back), so run it
+in a checkout where nothing else is running tests at the same time.
+"""
+import subprocess, sys, os, pathlib
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+S = "src/agentroute/"
+M = [
+ ("zero-score abstention, scalar", S+"routing/rule.py", "if score < self.threshold or score <= 0.0:", "if score < self.threshold:", "tests/test_guards.py tests/test_rule.py"),
+ ("zero-score abstention at threshold 0, batch", S+"routing/rule.py", "reasons[(found.score < self.threshold) | (found.score <= 0.0)] = _BELOW_THRESHOLD", "reasons[(found.score < self.threshold)] = _BELOW_THRESHOLD", "tests/test_guards.py tests/test_rule.py"),
+ ("exact threshold answers, scalar", S+"routing/rule.py", "if score < self.threshold or", "if score <= self.threshold or", "tests/test_rule.py"),
+ ("exact threshold answers, batch", S+"routing/rule.py", "reasons[(found.score < self.threshold)", "reasons[(found.score <= self.threshold)", "tests/test_rule.py"),
+ ("exact margin answers, scalar", S+"routing/rule.py", "if score - second < self.margin:", "if score - second <= self.margin:", "tests/test_rule.py"),
+ ("exact margin answers, batch", S+"routing/rule.py", "reasons[found.score - found.second < self.margin] = _BELOW_MARGIN", "reasons[found.score - found.second <= self.margin] = _BELOW_MARGIN", "tests/test_rule.py"),
+ ("no-term rows abstain, batch", S+"routing/rule.py", "reasons[found.known == 0] = _NO_TERMS", "pass", "tests/test_rule.py"),
+ ("mentions=False ignored, batch", S+"routing/rule.py", "        if self.mentions:\n            reasons[found.named >= 0] = _MENTION", "        if True:\n            reasons[found.named >= 0] = _MENTION", "tests/test_rule.py"),
+ ("n_jobs silently serial", S+"routing/batch.py", "if n_jobs is None or n_jobs == 1 or len(texts) < PARALLEL_MIN_ROWS:", "if True:", "tests/test_guards.py"),
+ ("n_jobs ignored by Parallel", S+"routing/batch.py", "Parallel(n_jobs=n_jobs)(", "Parallel(n_jobs=1)(", "tests/test_guards.py"),
+ ("save without temp file", S+"routing/persist.py", 'temp_name = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"', "temp_name = target", "tests/test_guards.py tests/test_persist.py"),
+ ("save without cleanup", S+"routing/persist.py", "temp_name.unlink(missing_ok=True)", "pass", "tests/test_guards.py tests/test_persist.py"),
+ ("save without fsync", S+"routing/persist.py", "os.fsync(stream.fileno())", "pass", "tests/test_guards.py tests/test_persist.py"),
+ ("tuning without the 0.0 candidate", S+"evaluation/metrics.py", "np.concatenate([[0.0], found.score, np.nextafter(found.score, 2)])", "np.concatenate([found.score, np.nextafter(found.score, 2)])", "tests/test_rule.py tests/test_evaluation.py"),
+ ("tuning ignores the margin", S+"evaluation/metrics.py", "correct = _predicted(state.rule.at(float(threshold)), found, names) == labels", "correct = _predicted(PickRule(float(threshold)), found, names) == labels", "tests/test_rule.py tests/test_evaluation.py"),
+ ("coverage curve ignores the margin", S+"evaluation/metrics.py", "predicted = _predicted(rule.at(float(threshold)), found, names)", "predicted = _predicted(PickRule(float(threshold)), found, names)", "tests/test_rule.py tests/test_evaluation.py"),
+ ("mention starting a later batch row", S+"routing/mentions.py", "for row in {bisect_right(ends, at) for at in cues}:", "for row in {bisect_left(ends, at) for at in cues}:", "tests/test_guards.py"),
+ ("stop word with a feature prefix, batch", S+"features/word_tables.py", "if len(token) >= self._min_len and token not in self._stop_words:", "if len(token) >= self._min_len:", "tests/test_guards.py"),
+ ("word table growth not empty", S+"features/word_tables.py", "self.columns = [np.concatenate([c, np.full(len(c), -1, dtype=np.int64)]) for c in self.columns]", "self.columns = [np.concatenate([c, np.zeros(len(c), dtype=np.int64)]) for c in self.columns]", "tests/test_guards.py"),
+ ("word table reset keeps old ids", S+"features/word_tables.py", "                column[:] = -1", "                pass", "tests/test_guards.py"),
+ ("sparse fallback wrong", S+"routing/scoring.py", "return np.asarray((queries @ csr).toarray(), dtype=np.float64)", "return np.zeros((queries.shape[0], self.n_agents))", "tests/test_guards.py"),
+ ("assigned field_weights not refitted", S+"routing/router.py", "if (new.fitted_field_weights, new.strategy) != (old.fitted_field_weights, old.strategy):", "if False:", "tests/test_params.py"),
+ ("assignment not checked", S+"routing/params.py", "        return dataclasses.replace(self, **changes)", "        new = object.__new__(RouterParams); new.__dict__.update({**self.__dict__, **changes}); return new", "tests/test_params.py"),
+ ("loo drops the router's parameters", S+"evaluation/loo.py", 'return Router(agents, **{**params, "threshold": 0.0, "mentions": False})', 'return Router(agents, **{"threshold": 0.0, "mentions": False})', "tests/test_params.py tests/test_evaluation.py"),
+ ("lint refit drops the router's parameters", S+"lint/routing_checks.py", "return rebuild(router.get_params(), agents).snapshot().index.scores(text)[0]", "return rebuild({}, agents).snapshot().index.scores(text)[0]", "tests/test_params.py tests/test_lint.py"),
+ ("lint falls back to AR109 for every code", S+"lint/checks.py", 'return d.code if d.code is not None and d.code in CODES else "AR109"', 'return "AR109"', "tests/test_diagnostic_codes.py tests/test_lint.py"),
+ ("a diagnostic created without its code", S+"sources/lenient.py", 'line=again, field=key, fix=f"delete one of the two {key!r} lines", code="AR105")', 'line=again, field=key, fix=f"delete one of the two {key!r} lines")', "tests/test_diagnostic_codes.py tests/test_lint.py"),
+ ("explain verdict from another rule", S+"routing/explain.py", "agent, score, reason = state.rule.decide(scores, known, named)", "agent, score, reason = state.rule.at(0.0).decide(scores, known, named)", "tests/test_rule.py tests/test_explain.py"),
+]
+env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")
+survivors = 0
+for n, (name, path, old, new, tests) in enumerate(M, 1):
+    file = ROOT / path
+    text = file.read_text()
+    assert text.count(old) == 1, (name, text.count(old))
+    try:
+        file.write_text(text.replace(old, new))
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests.split()],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        file.write_text(text)
+    killed = done.returncode != 0
+    survivors += not killed
+    failed = next((l.split(" ")[1] for l in done.stdout.splitlines() if l.startswith("FAILED")), "")
+    print(f"| {n} | {name} | {path.removeprefix(S)} | {tests} | {'killed' if killed else '**SURVIVED**'} {failed} |", flush=True)
+print(f"\n{len(M) - survivors} of {len(M)} killed")
