@@ -27,3 +27,17 @@ def test_seed_examples_route_to_backend_engineer_when_held_out():
         route = router.pick(example.request)
         picked += route is not None and route.agent.name == "backend-engineer"
     assert picked >= 3
+
+
+def test_seed_among_lst97_agents_keeps_backend_engineer_in_the_top_3():
+    """Issue 13's check: the seed with the lst97 agents whose name lacks "backend", each of its
+    examples held out in turn: backend-engineer in the top 3 for all four."""
+    seed = Registry.from_paths([shared_path("seed", "backend-engineer.md")])["backend-engineer"]
+    others = [a for a in Registry.from_paths([shared_path("corpora", "lst97__claude-code-sub-agents")])
+              if "backend" not in a.name]
+    assert len(others) == 36
+    for held_out, example in enumerate(seed.examples):
+        kept = tuple(e for i, e in enumerate(seed.examples) if i != held_out)
+        router = Router([replace(seed, examples=kept)] + others)
+        top3 = [r.agent.name for r in router.rank(example.request, k=3)]
+        assert "backend-engineer" in top3, (example.request, top3)
