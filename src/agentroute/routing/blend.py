@@ -37,7 +37,6 @@ import numpy as np
 
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
-from agentroute.routing import ovr
 from agentroute.routing.index import Index, build_profile_index
 from agentroute.routing.scoring import make_weights
 
@@ -66,7 +65,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
     """The profile index and the examples' one-vs-rest SVMs, mixed per agent by :func:`evidence_weights`."""
     from scipy.sparse import csr_matrix, diags, vstack
 
-    from agentroute.routing.linear import LOGISTIC_SCALE, linear_analyzers, training_texts
+    from agentroute.routing.linear import LOGISTIC_SCALE, fit_learned
 
     profile = build_profile_index(agents, field_weights=field_weights)
     lam = evidence_weights(agents, evidence)
@@ -75,12 +74,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
                      "fit_method": "none", "learned_offset": profile.space.n_features, "learned_share": [0.0] * len(agents)})
     # Every agent is a class (its examples plus its name and description, as the linear strategy
     # trains), so agents without examples still serve as negatives; only λ > 0 columns are used.
-    texts, labels = training_texts(agents)
-    space, features = FeatureSpace.fit_transform(linear_analyzers(method), texts, normalize=False)
-    if method == "full":
-        learned, bias = ovr.fit_full(features, np.asarray(labels), len(agents))
-    else:
-        learned, bias = ovr.fit_sampled(features, np.asarray(labels), len(agents))
+    space, learned, bias = fit_learned(agents, method)
     weights = vstack([profile.weights.to_csr(), csr_matrix(learned, dtype=np.float32)], format="csr")
     combined = FeatureSpace.concat([profile.space, space])
     return Index(profile.agents, combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),

@@ -57,6 +57,16 @@ def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
+def fit_learned(agents: Sequence[Agent], method: str) -> tuple[FeatureSpace, object, np.ndarray]:
+    """The learned part every example-trained strategy shares: features fitted on the training
+    texts, and one-vs-rest SVM weights (features × agents) and biases by ``method``."""
+    texts, labels = training_texts(agents)
+    space, features = FeatureSpace.fit_transform(linear_analyzers(method), texts, normalize=False)
+    fit = ovr.fit_full if method == "full" else ovr.fit_sampled
+    weights, bias = fit(features, np.asarray(labels), len(agents))
+    return space, weights, bias
+
+
 def build_linear_index(agents: Sequence[Agent], *, method: str | None = None,
                        logistic_scale: float = LOGISTIC_SCALE) -> Index:
     """Fit the features and one-vs-rest SVMs on the agents' example requests (see :mod:`agentroute.routing.ovr`).
@@ -67,11 +77,6 @@ def build_linear_index(agents: Sequence[Agent], *, method: str | None = None,
         raise ValueError("the linear strategy needs at least two agents to tell apart; use strategy='profile'")
     if method is None:
         method = learned_cost(RegistryStats.of(agents)).method
-    texts, labels = training_texts(agents)
-    space, features = FeatureSpace.fit_transform(linear_analyzers(method), texts, normalize=False)
-    if method == "full":
-        weights, bias = ovr.fit_full(features, np.asarray(labels), len(agents))
-    else:
-        weights, bias = ovr.fit_sampled(features, np.asarray(labels), len(agents))
+    space, weights, bias = fit_learned(agents, method)
     return Index(tuple(agents), space, make_weights(weights), "linear", bias=bias,
                  extra={"logistic_scale": logistic_scale, "fit_method": method})
