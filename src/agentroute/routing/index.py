@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
-from agentroute.features.space import FeatureSpace, l2_rows
+from agentroute.features.block import l2_rows
+from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
 from agentroute.routing.profile import AGENT_STOP_WORDS, FIELDS, GENERIC_REQUEST_WORDS, field_texts
 from agentroute.routing.scoring import Weights, make_weights
@@ -101,7 +102,7 @@ class Index:
     def scores(self, text: str) -> tuple[np.ndarray, int]:
         """Raw scores of every agent for ``text`` and how many *informative* known features it had.
 
-        Generic features (common words: :func:`agentroute.features.space.generic_features`) add
+        Generic features (common words: :func:`agentroute.features.block.generic_features`) add
         to the scores but not to the count, so a request known only through them counts 0
         and the pick rule abstains ("no_terms").
         """

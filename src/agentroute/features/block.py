@@ -1,0 +1,262 @@
+"""One analyzer's fitted features: vocabulary, IDF and which features are generic, with the
+fast per-request and per-batch vectorising that equals ``TfidfVectorizer.transform``
+(``tests/test_features.py`` holds the proof)."""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from itertools import chain, groupby
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from agentroute.features.analyzers import (
+    Analyzer,
+    AnalyzerSpec,
+    char_wb_ngrams,
+    derived_features,
+    strip_accents,
+    word_ngrams,
+)
+from agentroute.features.word_forms import fold
+from agentroute.features.word_tables import (
+    BREAK,
+    RUN_PATTERNS,
+    BatchUnits,
+    UnitCache,
+    ascii_runs,
+)
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+
+
+class FeatureBlock:
+    """One analyzer's vocabulary and IDF, placed at ``offset`` in the global feature space."""
+
+    def __init__(self, spec: AnalyzerSpec, vocabulary: dict[str, int], idf: np.ndarray, offset: int,
+                 generic: np.ndarray | None = None):
+        self.spec = spec
+        self.vocabulary = vocabulary
+        self._idf = np.asarray(idf, dtype=np.float64)
+        self.offset = offset
+        #: Local ids of the generic features: they may support a pick but not make one alone.
+        self.generic = np.zeros(0, dtype=np.int64) if generic is None else np.asarray(generic, dtype=np.int64)
+        self.analyzer = Analyzer(spec)
+        compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
+        self._units = UnitCache(compute)
+        pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
+        self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
+        self._run_min_len = RUN_PATTERNS.get(spec.token_pattern)
+        self._batch_units: BatchUnits | None = None
+        # The batch table numbers words as it meets them: one batch at a time may do so.
+        self._batch_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Worker processes get the fitted vocabulary and IDF, not this process's caches or lock.
+        return {"spec": self.spec, "vocabulary": self.vocabulary, "idf": self._idf, "offset": self.offset,
+                "generic": self.generic}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["spec"], state["vocabulary"], state["idf"], state["offset"], state.get("generic"))  # type: ignore[misc]
+
+    @property
+    def idf(self) -> np.ndarray:
+        return self._idf
+
+    def __len__(self) -> int:
+        return len(self.vocabulary)
+
+    def _token_ids(self, token: str) -> list[int]:
+        """Known unigram and prefix features of one token (what the token cache holds).
+
+        With word forms the token is folded first (a no-op for the single-request path,
+        whose words are folded already; the batch path passes raw tokens).
+        """
+        if self.spec.word_forms:
+            token = fold(token)
+            if token in self.spec.stop_words:
+                return []
+        vocab_get = self.vocabulary.get
+        found = []
+        if (i := vocab_get(token)) is not None:
+            found.append(i)
+        found += [i for d in self.spec.derived(token) if (i := vocab_get(d)) is not None]
+        return found
+
+    def feature_ids(self, text: str) -> list[int]:
+        """Local ids of the known features of ``text``, one per occurrence (in no particular order)."""
+        low, high = self.spec.ngram_range
+        if low == 1 and high == 1 and self.spec.word_forms:
+            # Raw tokens: the cached per-token lookup folds each word once, not once per request.
+            return list(chain.from_iterable(map(self._units.__getitem__, self.analyzer.tokens(text))))
+        units = self.analyzer.words(text)
+        ids: list[int] = []
+        if self.spec.kind == "char_wb":
+            # char_wb features never cross a space, so each word's ids can be cached.
+            return list(chain.from_iterable(map(self._units.__getitem__, units)))
+        if low == 1 and high <= 2:  # the default shapes: unigrams (+ prefixes) per token, cached
+            ids = list(chain.from_iterable(map(self._units.__getitem__, units)))
+            if high == 2:
+                vocab_get = self.vocabulary.get
+                ids += [i for a, b in zip(units, units[1:]) if (i := vocab_get(a + " " + b)) is not None]
+            return ids
+        vocab_get = self.vocabulary.get
+        ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
+        ids += [i for g in derived_features(self.spec, units) if (i := vocab_get(g)) is not None]
+        return ids
+
+    def _char_ids(self, word: str) -> list[int]:
+        vocab_get = self.vocabulary.get
+        low, high = self.spec.ngram_range
+        return [i for g in char_wb_ngrams(word, low, high) if (i := vocab_get(g)) is not None]
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """TF-IDF rows of many texts in this block's local feature space, normalised and weighted."""
+        from scipy.sparse import csr_matrix
+
+        joined = self._transform_joined(texts)
+        if joined is not None:
+            return joined
+        indptr = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices += self.feature_ids(text)
+            indptr.append(len(indices))
+        counts = csr_matrix(
+            (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+            shape=(len(texts), len(self)),
+        )
+        counts.sum_duplicates()  # repeated features become counts, indices sorted
+        return self.weigh(counts)
+
+    def _transform_joined(self, texts: Sequence[str]) -> csr_matrix | None:
+        """The batch fast path for word unigrams (+ prefixes): one lower(), one tokenizing pass and
+        one table lookup over all texts joined by a break character, instead of a loop per text.
+
+        Returns None (use the per-text path) for other shapes, or texts that contain
+        the break character themselves. Lower-casing and accent stripping (NFKD) give
+        the same result on the joined text as text by text: the break is neither a
+        cased letter nor a combining mark, so no rule looks across it.
+        """
+        from scipy.sparse import csr_matrix
+
+        if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
+            return None
+        joined = BREAK.join(texts)
+        if joined.count(BREAK) != len(texts) - 1:
+            return None
+        tokens = self._batch_tokens(joined.lower())
+        with self._batch_lock:
+            units_of = self._batch_units
+            if units_of is None:
+                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
+            units_of.reset_if_full()
+            units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            columns = np.concatenate([column[units] for column in units_of.columns])
+        rows = np.tile(np.cumsum(units == 0), len(units_of.columns))
+        known = columns >= 0
+        counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
+        counts.sum_duplicates()
+        return self.weigh(counts)
+
+    def _batch_tokens(self, lowered: str) -> list[str]:
+        """Tokens of lower-cased joined texts, breaks included; accents stripped text by text."""
+        if lowered.isascii():  # the common case: no accents to strip, and C-level splitting
+            return ascii_runs(lowered) if self._run_min_len else self._tokens_and_breaks(lowered)
+        segments = lowered.split(BREAK)
+        if self.spec.strip_accents:
+            segments = list(map(strip_accents, segments))  # returns ASCII segments as they are
+        if not self._run_min_len:
+            return self._tokens_and_breaks(BREAK.join(segments))
+        # Runs of ASCII texts take the fast split, the others the regex (Unicode word characters).
+        tokens: list[str] = []
+        for number, (ascii_only, group) in enumerate(groupby(segments, key=str.isascii)):
+            if number:
+                tokens.append(BREAK)  # between groups, even when a group had no tokens
+            part = BREAK.join(group)
+            tokens += ascii_runs(part) if ascii_only else self._tokens_and_breaks(part)
+        return tokens
+
+    def weigh(self, counts: csr_matrix) -> csr_matrix:
+        """Counts to TF-IDF: tf (binary, sublinear or raw) times IDF, rows l2-normalised, times the weight."""
+        matrix = counts.astype(np.float64, copy=True).tocsr()
+        if self.spec.binary:
+            matrix.data[:] = 1.0
+        elif self.spec.sublinear_tf:
+            matrix.data = 1.0 + np.log(matrix.data)
+        matrix.data *= self._idf[matrix.indices]
+        matrix = l2_rows(matrix)
+        matrix.data *= self.spec.weight
+        return matrix
+
+    def weighted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global ids and TF-IDF values of ``text``, l2-normalised and scaled by the block weight."""
+        found = self.feature_ids(text)
+        if not found:
+            return _NO_IDS, _NO_VALUES
+        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
+            unique = set(found)
+            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
+            values = self._idf[ids]
+        elif len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
+            ids = np.array(found, dtype=np.int64)
+            values = self._idf[ids]
+        else:
+            counts: dict[int, int] = {}
+            for i in found:
+                counts[i] = counts.get(i, 0) + 1
+            ids = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if self.spec.sublinear_tf:
+                tf = 1.0 + np.log(tf)
+            values = tf * self._idf[ids]
+        values *= self.spec.weight / math.sqrt(values @ values)
+        if self.offset:
+            ids += self.offset
+        return ids, values
+
+
+#: Coverage (``AnalyzerSpec.max_coverage``) marks features generic only in spaces fitted on at
+#: least this many documents: with fewer, a share says little (1 of 2 agents is already 50%).
+COVERAGE_MIN_DOCUMENTS = 10
+
+
+def generic_features(spec: AnalyzerSpec, terms: Sequence[str], documents: csr_matrix) -> np.ndarray:
+    """Local ids of the features that count as generic evidence (sorted).
+
+    A feature is generic when it comes only from ``spec.generic_words`` (a word of the
+    list, its folded form or prefix, an n-gram of listed words), or when it occurs in more
+    than ``spec.max_coverage`` of the documents (``documents``: documents × terms counts).
+    """
+    generic_words = spec.generic_words
+    flags = np.zeros(len(terms), dtype=bool)
+    if generic_words:
+        # Only what the generic words themselves yield (their singular and its prefix): a
+        # prefix "~readm" shared with "readme" is not generic, since no listed word made it.
+        singular = {fold(w) for w in generic_words} if spec.word_forms else set()
+        bases = generic_words | singular
+        listed = bases | {d for w in bases for d in spec.derived(w)}
+        flags = np.fromiter((all(w in listed for w in t.split(" ")) for t in terms), dtype=bool, count=len(terms))
+    n_documents = documents.shape[0]
+    if spec.max_coverage < 1 and n_documents >= COVERAGE_MIN_DOCUMENTS and len(terms):
+        present = documents.tocsr()
+        present.eliminate_zeros()
+        df = np.bincount(present.indices, minlength=len(terms))
+        flags |= df > spec.max_coverage * n_documents
+    return np.flatnonzero(flags)
+
+
+def l2_rows(matrix: csr_matrix) -> csr_matrix:
+    """Scale each row to unit length (empty rows stay empty)."""
+    matrix = matrix.tocsr()
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
+    scale = np.repeat(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0), lengths)
+    matrix.data = matrix.data * scale
+    return matrix
