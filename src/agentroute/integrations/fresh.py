@@ -197,8 +197,6 @@ def fresh_router(paths: Sequence[str | os.PathLike[str]], build: Callable[[], tu
     on a cache miss. ``threshold`` is applied to the answer (cached routers are threshold-free).
     ``cache`` is a folder, True for :func:`cache_folder`, or False/None for no cache.
     """
-    from agentroute.routing.router import Router
-
     key = fingerprint(paths, learned=learned, extra=extra)
     folder = cache_folder() if cache is True else (cache or None)
     target = folder / f"{key}.agr" if folder is not None else None
@@ -228,10 +226,5 @@ def fresh_router(paths: Sequence[str | os.PathLike[str]], build: Callable[[], tu
             except OSError as error:
                 note = f"cannot write the router cache in {target.parent} ({error.strerror or error}); built in memory"
     if threshold is not None:
-        if saved and target is not None:
-            router = Router.load(target, threshold=threshold)  # checks the value as Router() does
-        else:
-            if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-                raise ValueError(f"threshold must be a number in [0, 1], got {threshold!r}")
-            router.threshold = threshold
+        router.threshold = threshold  # checked by the router's parameter table, as Router() checks it
     return CacheResult(router, diagnostics, key, cached=False, saved=saved, note=note)
