@@ -1,5 +1,8 @@
 """Issue 13's failure classes: generic-only evidence, word forms, prefix collisions."""
 
+import numpy as np
+import pytest
+
 from agentroute import Agent, Router
 
 AGENTS = [
@@ -79,3 +82,70 @@ def test_example_requests_vouch_for_their_generic_words(monkeypatch):
     assert Router([jokes, few], strategy="profile").pick("tell me something funny") is None
     # the same words from an agent with fewer examples stay generic
     assert Router([few, AGENTS[0]]).pick("tell me") is None
+
+
+def test_a_request_known_only_through_prefixes_abstains():
+    """ "entertain" meets "enterprise" only through the prefix "~enter": a guess, not evidence."""
+    infra = Agent(name="terraform-engineer", description="Enterprise Terraform modules and state",
+                  prompt="Plan enterprise infrastructure with Terraform.")
+    router = Router([infra, *AGENTS])
+    assert router.rank("I'm bored, entertain me", k=1)[0].agent.name == "terraform-engineer"  # the prefix scores
+    assert router.index.scores("I'm bored, entertain me")[1] == 0
+    assert router.pick("I'm bored, entertain me") is None
+    assert router.pick_many(["entertain me", "terraform entertainment"])[0] is None
+    # beside a word the agent uses, the prefix still supports the pick
+    assert router.pick("terraform entertainment").agent.name == "terraform-engineer"
+
+
+def _common_word_registry() -> list[Agent]:
+    """Ten agents, six of which say "test": in more than half of them, so generic."""
+    agents = [Agent(name="qa-lead", description="test"),
+              Agent(name="perf", description="load benchmarks latency profiling throughput capacity soak spike")]
+    agents += [Agent(name=f"team-{i}", description=f"test area{i}") for i in range(5)]
+    agents += [Agent(name=f"other-{i}", description=f"topic{i}") for i in range(3)]
+    return agents
+
+
+def test_words_most_agents_use_cannot_outvote_a_distinctive_one(monkeypatch):
+    """ "load test": "test" is in six of ten agents, "load" in one. The agent made of "test" alone
+    must not win on it (it did when common words weighed in full)."""
+    from agentroute.routing import index
+
+    agents = _common_word_registry()
+    assert Router(agents).rank("load test", k=1)[0].agent.name == "perf"
+    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    assert Router(agents).rank("load test", k=1)[0].agent.name == "qa-lead"  # what the weight prevents
+
+
+def test_common_words_weigh_half_in_profiles_and_in_lints_rebuilt_columns(monkeypatch):
+    from agentroute.routing import index
+
+    def test_weight(agents):
+        router = Router(agents)
+        return router, router.index.weights.to_csr().toarray()[router.index.space.blocks[0].vocabulary["test"], 0]
+
+    router, weighed = test_weight(_common_word_registry())
+    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    _, full = test_weight(_common_word_registry())
+    monkeypatch.undo()
+    assert weighed == pytest.approx(0.5 * full)  # qa-lead's "test", the other words of its column unchanged
+    # lint rebuilds one agent's column in the fitted space: the same weighing applies
+    column = router.index.weights.to_csr().toarray()[:, 0]
+    rebuilt = index.profile_matrix(router.index.space, [router.agents[0]], router.params.fitted_field_weights).toarray().ravel()
+    np.testing.assert_allclose(rebuilt, column, rtol=1e-6)
+    # with fewer than ten agents no word is generic by coverage: nothing is weighed down
+    _, small = test_weight(_common_word_registry()[:7])
+    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    assert small == pytest.approx(test_weight(_common_word_registry()[:7])[1])
+
+
+def test_english_stop_words_that_name_things_are_kept():
+    """ "production is down": "down" says which agent; scikit-learn's list drops it (and
+    "front", "back", "full", "side", "call")."""
+    incident = Agent(name="incident-responder", description="Leads the response when production is down")
+    ml = Agent(name="ml-engineer", description="Ships models to production; production monitoring of models")
+    web = Agent(name="web-developer", description="Builds front-end and back-end code, full-stack, server-side")
+    router = Router([ml, incident, web])
+    assert router.pick("production is down").agent.name == "incident-responder"
+    known = set(router.explain("front-end, back-end or full-stack? server-side API call").known_terms)
+    assert {"front", "back", "full", "side"} <= known

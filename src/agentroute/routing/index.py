@@ -19,8 +19,15 @@ import numpy as np
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.block import l2_rows
 from agentroute.features.space import FeatureSpace
+from agentroute.features.word_forms import fold
 from agentroute.model import Agent
-from agentroute.routing.profile import AGENT_STOP_WORDS, FIELDS, GENERIC_REQUEST_WORDS, field_texts
+from agentroute.routing.profile import (
+    AGENT_STOP_WORDS,
+    FIELDS,
+    GENERIC_REQUEST_WORDS,
+    KEPT_ENGLISH_STOP_WORDS,
+    field_texts,
+)
 from agentroute.routing.scoring import Weights, make_weights
 
 if TYPE_CHECKING:
@@ -34,8 +41,11 @@ DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13, "blended": 0.05}
 #: Prefix features only for (singular) words of this many letters or more: "production" keeps
 #: its "~produ", "product" gets none, so the two do not meet; "checkout" never meets "check".
 PREFIX_MIN_LEN = 8
-#: A word found in more than this share of the agents (registries of 10+ agents) cannot make a pick alone.
+#: A word found in more than this share of the agents (registries of 10+ agents) cannot make a pick alone...
 GENERIC_COVERAGE = 0.5
+#: ...and weighs this much in every agent's profile: it may support a pick but not outvote the words
+#: that set the agents apart (chosen on leave-one-out; 0.5 and 0.7 measured alike: docs/evaluation.md).
+COMMON_WORD_WEIGHT = 0.5
 
 
 def default_analyzers() -> tuple[AnalyzerSpec, ...]:
@@ -59,7 +69,7 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
             prefix_len=5,
             prefix_min_len=PREFIX_MIN_LEN,
             word_forms=True,
-            stop_words=frozenset(ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
+            stop_words=(frozenset(ENGLISH_STOP_WORDS) - KEPT_ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
             sublinear_tf=True,
             generic_words=GENERIC_REQUEST_WORDS,
             max_coverage=GENERIC_COVERAGE,
@@ -199,8 +209,8 @@ def build_profile_index(
     parts = _field_parts(agents)
     owners = [i for i in range(len(agents)) for _ in FIELDS]
     space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
-    space = _vouched_by_examples(space, vectors, agents)
-    profiles = _combine_fields(vectors, len(agents), field_weights)
+    space = _prefixes_support_only(_vouched_by_examples(space, vectors, agents))
+    profiles = _down_weigh_common(_combine_fields(vectors, len(agents), field_weights), space)
     return Index(tuple(agents), space, make_weights(profiles.T.tocsr()), "profile")
 
 
@@ -224,9 +234,56 @@ def _vouched_by_examples(space: FeatureSpace, vectors: csr_matrix, agents: Seque
     return FeatureSpace(space.blocks, normalize=space.normalize, groups=space.groups)
 
 
+def _down_weigh_common(profiles: csr_matrix, space: FeatureSpace) -> csr_matrix:
+    """``profiles`` (agents × features) with the words used by most agents weighed by :data:`COMMON_WORD_WEIGHT`.
+
+    A word in more than :data:`GENERIC_COVERAGE` of the agents says little about which one fits,
+    yet in a long body it can still tip a ranking ("test", "data", "code" in most of 60 agents).
+    Only those words count here: not the listed everyday words (weighing them down too cost a
+    built-in leave-one-out case), not prefixes, and not the words well-exampled agents vouched for.
+    """
+    common = _common_features(space)
+    if common is None:
+        return profiles
+    profiles = profiles.copy()
+    profiles.data[common[profiles.indices]] *= COMMON_WORD_WEIGHT
+    return profiles
+
+
+def _common_features(space: FeatureSpace) -> np.ndarray | None:
+    """Mask of the features generic by coverage alone (see :func:`_down_weigh_common`), or None."""
+    if space.informative is None:
+        return None
+    common = ~space.informative
+    for block in space.blocks:
+        listed = {fold(w) for w in block.spec.generic_words} | block.spec.generic_words
+        listed |= {d for w in listed for d in block.spec.derived(w)}
+        ids = [i + block.offset for term, i in block.vocabulary.items()
+               if term.startswith("~") or all(w in listed for w in term.split(" "))]
+        common[ids] = False
+    return common if common.any() else None
+
+
+def _prefixes_support_only(space: FeatureSpace) -> FeatureSpace:
+    """``space`` with every prefix feature ("~" + the first letters of a long word) generic.
+
+    A prefix is a guess at a related word, not the word: it may support a pick, but a request
+    whose only known features are prefixes abstains ("entertain me" met "enterprise" only
+    through "~enter"). Chosen on the realistic dev set: out-of-scope abstained 84.2 -> 89.5%,
+    in-scope picks unchanged (docs/evaluation.md).
+    """
+    if not any(block.spec.prefix_len for block in space.blocks):
+        return space
+    for block in space.blocks:
+        if block.spec.prefix_len:
+            prefixes = np.fromiter((i for term, i in block.vocabulary.items() if term.startswith("~")), dtype=np.int64)
+            block.generic = np.union1d(block.generic, prefixes).astype(np.int64)
+    return FeatureSpace(space.blocks, normalize=space.normalize, groups=space.groups)
+
+
 def profile_matrix(space: FeatureSpace, agents: Sequence[Agent], field_weights: Mapping[str, float]) -> csr_matrix:
     """Agents × features profile vectors of ``agents`` in an already fitted ``space``."""
-    return _combine_fields(space.transform(_field_parts(agents)), len(agents), field_weights)
+    return _down_weigh_common(_combine_fields(space.transform(_field_parts(agents)), len(agents), field_weights), space)
 
 
 def _field_parts(agents: Sequence[Agent]) -> list[str]:
