@@ -56,9 +56,11 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
     bigrams added nothing measurable there but tripled the vocabulary. Singular forms
     let "CVEs" meet "CVE"; gating prefixes by length keeps "product" off "production"
     (measured against plain 5-letter prefixes in docs/evaluation.md).
-    Everyday request words (:data:`GENERIC_REQUEST_WORDS`) and words used by more than
-    half of the agents are generic evidence: they score, but a request known only
-    through them abstains (chosen on the realistic dev set: docs/evaluation.md).
+    Everyday request words (:data:`GENERIC_REQUEST_WORDS`), words used by more than
+    half of the agents, and prefixes are generic evidence: they score, but a request known
+    only through them abstains (chosen on the realistic dev set: docs/evaluation.md).
+    scikit-learn's English stop list is used without the words that name things in
+    software requests (:data:`~agentroute.routing.profile.KEPT_ENGLISH_STOP_WORDS`).
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
