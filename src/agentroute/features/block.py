@@ -49,6 +49,10 @@ class FeatureBlock:
         self.analyzer = Analyzer(spec)
         compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
+        # Binary blocks: each unit's distinct features as global ids, so a request's features
+        # are one set union (see distinct_ids); word pairs -> global id (-1: unknown).
+        self._distinct_units = UnitCache(lambda unit: tuple({i + offset for i in self._units[unit]}))
+        self._pairs = UnitCache(self._pair_id)
         pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
         self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
         self._run_min_len = RUN_PATTERNS.get(spec.token_pattern)
@@ -109,6 +113,40 @@ class FeatureBlock:
         ids = [i for g in word_ngrams(units, low, high) if (i := vocab_get(g)) is not None]
         ids += [i for g in derived_features(self.spec, units) if (i := vocab_get(g)) is not None]
         return ids
+
+    @property
+    def by_units(self) -> bool:
+        """Whether features come from cacheable units (:meth:`units`) plus, for word pairs, :meth:`pair_ids`."""
+        low, high = self.spec.ngram_range
+        return self.spec.kind == "char_wb" or (low == 1 and high <= 2)
+
+    def units(self, text: str) -> list[str]:
+        """The units whose features are cached: whitespace-split words (char_wb) or word tokens
+        (requires :attr:`by_units`)."""
+        low, high = self.spec.ngram_range
+        if self.spec.word_forms and high == 1:
+            return self.analyzer.tokens(text)  # raw tokens: the cached lookup folds each once
+        return self.analyzer.words(text)
+
+    def _pair_id(self, pair: tuple[str, str]) -> int:
+        found = self.vocabulary.get(" ".join(pair))
+        return -1 if found is None else found + self.offset
+
+    def distinct_ids(self, text: str) -> set[int]:
+        """Global ids of the distinct known features of ``text``: all a binary block's vector needs.
+
+        The same features as :meth:`feature_ids` (plus ``offset``), without building the list of
+        every occurrence: each unit's distinct ids (and each word pair's id) are cached, and the
+        request's are their union, all in C-level calls.
+        """
+        if not self.by_units:
+            return {i + self.offset for i in self.feature_ids(text)}
+        units = self.units(text)
+        found = set().union(*map(self._distinct_units.__getitem__, units))
+        if self.spec.kind == "word" and self.spec.ngram_range[1] == 2 and len(units) > 1:
+            found.update(map(self._pairs.__getitem__, zip(units, units[1:])))
+            found.discard(-1)
+        return found
 
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
@@ -196,14 +234,20 @@ class FeatureBlock:
 
     def weighted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global ids and TF-IDF values of ``text``, l2-normalised and scaled by the block weight."""
+        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
+            unique = self.distinct_ids(text)
+            if not unique:
+                return _NO_IDS, _NO_VALUES
+            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
+            if not self.spec.use_idf:  # every value is the same: weight / sqrt(n)
+                return ids, np.full(len(ids), self.spec.weight / math.sqrt(len(ids)))
+            values = self._idf[ids - self.offset]
+            values *= self.spec.weight / math.sqrt(values @ values)
+            return ids, values
         found = self.feature_ids(text)
         if not found:
             return _NO_IDS, _NO_VALUES
-        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
-            unique = set(found)
-            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
-            values = self._idf[ids]
-        elif len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
+        if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
             ids = np.array(found, dtype=np.int64)
             values = self._idf[ids]
         else:

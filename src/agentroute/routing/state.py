@@ -95,8 +95,9 @@ class RouterState:
         if text is None:
             return Decision(None, "no_terms")
         named = self.named(text)
-        scores, known = self.index.scores(text) if named is None else (np.zeros(0), 0)
-        agent, score, reason = self.rule.decide(scores, known, named)
+        scores, known = self.index.ranked_scores(text) if named is None else (None, 0)
+        agent, score, reason = self.rule.decide(np.zeros(0) if scores is None else scores, known, named,
+                                                self.index.score_of)
         if agent is None:
             return Decision(None, reason)
         return Decision(Route(self.index.agents[agent], score, "mention" if reason == "mention" else "score"), reason)
