@@ -49,10 +49,6 @@ class FeatureBlock:
         self.analyzer = Analyzer(spec)
         compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
-        # Binary blocks: each unit's distinct features as global ids, so a request's features
-        # are one set union (see distinct_ids); word pairs -> global id (-1: unknown).
-        self._distinct_units = UnitCache(lambda unit: tuple({i + offset for i in self._units[unit]}))
-        self._pairs = UnitCache(self._pair_id)
         pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
         self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
         self._run_min_len = RUN_PATTERNS.get(spec.token_pattern)
@@ -128,24 +124,20 @@ class FeatureBlock:
             return self.analyzer.tokens(text)  # raw tokens: the cached lookup folds each once
         return self.analyzer.words(text)
 
-    def _pair_id(self, pair: tuple[str, str]) -> int:
-        found = self.vocabulary.get(" ".join(pair))
-        return -1 if found is None else found + self.offset
-
     def distinct_ids(self, text: str) -> set[int]:
-        """Global ids of the distinct known features of ``text``: all a binary block's vector needs.
+        """Local ids of the distinct known features of ``text``: all a binary block's vector needs.
 
-        The same features as :meth:`feature_ids` (plus ``offset``), without building the list of
-        every occurrence: each unit's distinct ids (and each word pair's id) are cached, and the
-        request's are their union, all in C-level calls.
+        The same features as :meth:`feature_ids`, without building the list of every
+        occurrence: the union of each unit's cached ids, and the word pairs' ids, all in
+        C-level calls (no Python loop per word).
         """
         if not self.by_units:
-            return {i + self.offset for i in self.feature_ids(text)}
+            return set(self.feature_ids(text))
         units = self.units(text)
-        found = set().union(*map(self._distinct_units.__getitem__, units))
+        found = set().union(*map(self._units.__getitem__, units))
         if self.spec.kind == "word" and self.spec.ngram_range[1] == 2 and len(units) > 1:
-            found.update(map(self._pairs.__getitem__, zip(units, units[1:])))
-            found.discard(-1)
+            found.update(map(self.vocabulary.get, map(" ".join, zip(units, units[1:]))))
+            found.discard(None)  # type: ignore[arg-type]
         return found
 
     def _char_ids(self, word: str) -> list[int]:
@@ -240,9 +232,12 @@ class FeatureBlock:
                 return _NO_IDS, _NO_VALUES
             ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
             if not self.spec.use_idf:  # every value is the same: weight / sqrt(n)
-                return ids, np.full(len(ids), self.spec.weight / math.sqrt(len(ids)))
-            values = self._idf[ids - self.offset]
-            values *= self.spec.weight / math.sqrt(values @ values)
+                values = np.full(len(ids), self.spec.weight / math.sqrt(len(ids)))
+            else:
+                values = self._idf[ids]
+                values *= self.spec.weight / math.sqrt(values @ values)
+            if self.offset:
+                ids += self.offset
             return ids, values
         found = self.feature_ids(text)
         if not found:

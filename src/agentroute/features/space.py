@@ -143,19 +143,24 @@ class FeatureSpace:
         id_parts: list[Any] = []
         value_parts: list[Any] = []
         counts: list[int] = []
+        offsets: list[int] = []
         for block in self.blocks:
             if block.spec.binary and not block.spec.use_idf:
-                found = block.distinct_ids(text)
+                found = block.distinct_ids(text)  # local ids
                 id_parts.append(found)
                 value_parts.append(block.spec.weight / math.sqrt(len(found)) if found else 0.0)
                 counts.append(len(found))
+                offsets.append(block.offset)
             else:
-                ids, values = block.weighted(text)
+                ids, values = block.weighted(text)  # global ids
                 id_parts.append(ids.tolist())
                 value_parts.append(values)
                 counts.append(len(ids))
+                offsets.append(0)
         total = sum(counts)
         ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
+        if any(offsets):
+            ids += np.repeat(offsets, counts)
         values = np.empty(total)
         start = 0
         for count, part in zip(counts, value_parts):
