@@ -159,12 +159,12 @@ class FeatureSpace:
                 offsets.append(0)
         total = sum(counts)
         ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
-        if any(offsets):
-            ids += np.repeat(offsets, counts)
         values = np.empty(total)
         start = 0
-        for count, part in zip(counts, value_parts):
+        for count, part, offset in zip(counts, value_parts, offsets):
             values[start : start + count] = part
+            if offset and count:
+                ids[start : start + count] += offset
             start += count
         ends: list[int] = []
         start = 0
