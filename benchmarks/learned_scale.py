@@ -6,9 +6,11 @@ Fits, each in a fresh process (so peak RSS is the fit's own):
 * 1,000 synthetic agents × 6 examples and 10,000 × 10 (benchmarks/synthetic.py, seeded),
 
 with ``strategy="linear"`` (examples only) and ``"auto"`` (which blends authored text with the
-examples), and prints fit seconds, peak RSS (the fitting process, and the largest joblib worker),
-the plan's estimate, ``pick`` p50/p99 (wall clock, and CPU time, which leaves out the time the
-process waited for a core on a shared machine) and ``pick_many`` throughput. The figures measured on
+examples), and prints fit seconds, peak RSS (the fitting process; the joblib workers' peaks, and
+the sum of all, an upper bound of the fit's total), the plan's estimate, ``pick`` p50/p99 (wall
+clock, and CPU time, which leaves out the time the process waited for a core on a shared machine)
+after 500 warm-up requests, then again on a second pass over the same requests ("warm": every word
+seen before, so no first-sight cache fills) and ``pick_many`` throughput. The figures measured on
 main at 391b33c before this work (issue 11) are printed beside them. One JSON record goes to
 benchmarks/results/learned_scale-<UTC time>.json.
 
@@ -52,6 +54,25 @@ def _vm_hwm_mb() -> float:
     return float("nan")
 
 
+def _children_hwm_mb() -> list[float]:
+    """Peak RSS (VmHWM) of each live child process: joblib's workers stay alive after a fit, so
+    their high-water marks are still readable (``RUSAGE_CHILDREN`` counts only children reaped)."""
+    me, peaks = str(os.getpid()), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if fields[1] != me:  # the parent pid
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        except (OSError, IndexError):
+            continue
+    return peaks
+
+
 def _registry(name: str) -> tuple[list[Any], list[str]]:
     from agentroute import Agent, Example, read_labelled
 
@@ -88,7 +109,8 @@ def measure_one(name: str, strategy: str) -> dict[str, Any]:
     router = Router(agents, strategy=strategy)  # type: ignore[arg-type]
     fit_s = time.perf_counter() - started
     peak = _vm_hwm_mb()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = _children_hwm_mb()
+    children = max(workers + [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024])
     estimate = learned_cost(RegistryStats.of(agents))
     for request in requests[:500]:
         router.pick(request)
@@ -98,6 +120,11 @@ def measure_one(name: str, strategy: str) -> dict[str, Any]:
         router.pick(request)
         cpu.append(time.process_time_ns() - c)
         wall.append(time.perf_counter_ns() - w)
+    warm = []  # a second pass: every word seen once, so no first-sight cache fills
+    for request in requests:
+        c = time.process_time_ns()
+        router.pick(request)
+        warm.append(time.process_time_ns() - c)
     batch = (requests * 4)[:20_000]
     started = time.perf_counter()
     router.pick_many(batch)
@@ -106,7 +133,9 @@ def measure_one(name: str, strategy: str) -> dict[str, Any]:
             "method": router.index.extra.get("fit_method"), "agents": len(agents),
             "examples": sum(len(a.examples) for a in agents), "features": router.index.space.n_features,
             "layout": type(router.index.weights).__name__, "fit_s": fit_s,
-            "peak_mb": peak, "base_mb": before, "worker_peak_mb": children,
+            "peak_mb": peak, "base_mb": before, "worker_peak_mb": children, "workers": len(workers),
+            "fit_total_peak_mb": peak + sum(workers),
+            "warm_cpu_p50_us": _percentiles(warm)[0], "warm_cpu_p99_us": _percentiles(warm)[1],
             "estimate_mb": estimate.peak_bytes / 1024**2, "estimate_s": estimate.seconds,
             "p50_us": _percentiles(wall)[0], "p99_us": _percentiles(wall)[1],
             "cpu_p50_us": _percentiles(cpu)[0], "cpu_p99_us": _percentiles(cpu)[1], "batch": batch_rate,
@@ -152,19 +181,22 @@ def main(argv: list[str] | None = None) -> int:
     out = HERE / "results" / f"learned_scale-{record['created'].replace('-', '').replace(':', '')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
-    print(f"| registry | strategy (fitted, method) | fit s (before) | peak RSS MB (before) | worker peak MB | "
-          "estimate MB / s | pick p50 µs (before) | p99 µs (before) | CPU p50 / p99 µs | batch req/s (before) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| registry | strategy (fitted, method) | fit s (before) | peak RSS MB (before) | + child processes MB (joblib workers, its resource tracker) | "
+          "estimate MB / s | pick p50 µs (before) | p99 µs (before) | CPU p50 / p99 µs | warm CPU p50 / p99 µs | "
+          "batch req/s (before) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         old = BEFORE.get(row["registry"], {})
         if "error" in row:
-            print(f"| {row['registry']} | {row['strategy']} | failed: {row['error']} | | | | | | | |")
+            print(f"| {row['registry']} | {row['strategy']} | failed: {row['error']} | | | | | | | | |")
             continue
         print(f"| {row['registry']} | {row['strategy']} ({row['fitted']}, {row['method']}) | {_fmt(row['fit_s'])} "
               f"({_fmt(old.get('fit_s', old.get('note')))}) | {_fmt(row['peak_mb'], 0)} ({_fmt(old.get('peak_mb'))}) | "
-              f"{_fmt(row['worker_peak_mb'], 0)} | {_fmt(row['estimate_mb'], 0)} / {_fmt(row['estimate_s'])} | "
+              f"{row['workers']} × ≤{_fmt(row['worker_peak_mb'], 0)} = {_fmt(row['fit_total_peak_mb'], 0)} total | "
+              f"{_fmt(row['estimate_mb'], 0)} / {_fmt(row['estimate_s'])} | "
               f"{_fmt(row['p50_us'])} ({_fmt(old.get('p50_us'))}) | {_fmt(row['p99_us'])} ({_fmt(old.get('p99_us'))}) | "
-              f"{_fmt(row['cpu_p50_us'])} / {_fmt(row['cpu_p99_us'])} | {_fmt(row['batch'], 0)} ({_fmt(old.get('batch'))}) |")
+              f"{_fmt(row['cpu_p50_us'])} / {_fmt(row['cpu_p99_us'])} | "
+              f"{_fmt(row['warm_cpu_p50_us'])} / {_fmt(row['warm_cpu_p99_us'])} | {_fmt(row['batch'], 0)} ({_fmt(old.get('batch'))}) |")
     print(f"\nload average before {load[0]:.1f}, after {record['loadavg_after'][0]:.1f} on {record['cpus']} CPUs; wrote {out}")
     return 0
 

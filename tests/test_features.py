@@ -152,3 +152,32 @@ def test_coverage_needs_enough_documents():
     spec = AnalyzerSpec(kind="word", max_coverage=0.5)
     space = FeatureSpace.fit([spec], ["sql tuning", "sql styling"])  # "sql" in 2 of 2, but 2 documents say little
     assert len(space.blocks[0].generic) == 0 and space.informative is None
+
+
+BINARY_SPACES = {
+    "word-1-2": [AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False)],
+    "word-1-2-prefix": [AnalyzerSpec(kind="word", ngram_range=(1, 2), binary=True, use_idf=False, prefix_len=5)],
+    "word-forms-1-1": [AnalyzerSpec(kind="word", binary=True, word_forms=True, stop_words=frozenset({"the"}))],
+    "word-forms-1-2": [AnalyzerSpec(kind="word", ngram_range=(1, 2), binary=True, word_forms=True)],
+    "word-1-3": [AnalyzerSpec(kind="word", ngram_range=(1, 3), binary=True)],
+    "char": [AnalyzerSpec(kind="word", binary=True), AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True)],
+}
+
+
+@pytest.mark.parametrize("name", BINARY_SPACES)
+def test_distinct_ids_are_the_distinct_feature_ids(name):
+    """The binary fast path (cached per-word id sets and word pairs) finds exactly the features
+    the general path finds, once each; and the space still equals scikit-learn."""
+    specs = BINARY_SPACES[name]
+    space = FeatureSpace.fit(specs, DOCS)
+    queries = QUERIES + ["tests tests test", "SQL queries SQL queries", "the the the", "a b c d e f"]
+    for _ in range(2):  # cold, then warm caches
+        for query in queries:
+            for block in space.blocks:
+                assert block.distinct_ids(query) == set(block.feature_ids(query)), query
+    expected = sklearn_vectors(specs, queries).toarray()
+    rows = np.zeros_like(expected)
+    for row, query in enumerate(queries):
+        ids, values = space.vectorize(query)
+        rows[row, ids] = values
+    np.testing.assert_allclose(rows, expected, rtol=1e-12, atol=1e-12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agentroute import Agent, Router, evaluate, read_labelled, tune_threshold
+from agentroute import Agent, Example, Router, evaluate, read_labelled, tune_threshold
 from agentroute.builtin import builtin_agents_dir, builtin_data_file
 from agentroute.evaluation.labelled import as_labelled
 from agentroute.evaluation.metrics import threshold_points
@@ -154,3 +154,38 @@ def test_ties_go_to_the_lowest_threshold_and_zero_is_a_candidate():
     """Every row answered right at any threshold up to the lowest score: the tuner says 0.0."""
     rows = as_labelled(["css layouts", "slow sql queries indexes"], ["css-fixer", "sql-expert"])
     assert tune_threshold(Router(AGENTS), rows) == 0.0
+
+
+LINEAR_AGENTS = [
+    Agent(name="weather", description="Forecasts", examples=tuple(
+        Example(request=r) for r in ("will it rain tomorrow", "weather in Lisbon", "is it cold outside today"))),
+    Agent(name="timer", description="Timers and alarms", examples=tuple(
+        Example(request=r) for r in ("set a timer for ten minutes", "wake me at 7", "start a countdown"))),
+    Agent(name="banking", description="Accounts", examples=tuple(
+        Example(request=r) for r in ("what is my balance", "transfer money to savings", "freeze my card"))),
+]
+LINEAR_REQUESTS = ["will it rain in Lisbon", "set a countdown", "my balance please", "rain timer balance",
+                   "zzz", "transfer the weather", "a"]
+
+
+@pytest.mark.parametrize("strategy", ["linear", "blended"])
+@pytest.mark.parametrize("margin", [0.0, 0.1, 0.3])
+def test_pick_ranks_by_decision_values_and_scores_only_the_top(strategy, margin):
+    """pick maps only the top agents' decision values through the logistic: same answers, same
+    scores as applying the rule to every agent's score (what batches and rank do)."""
+    router = Router(LINEAR_AGENTS, strategy=strategy, margin=margin, threshold=0.3)
+    index, rule = router.snapshot().index, router.snapshot().rule
+    for text in LINEAR_REQUESTS:
+        scores, known = index.scores(text)
+        expected = rule.decide(scores, known, None)
+        ranked, known_too = index.ranked_scores(text)
+        assert known_too == known
+        got = rule.decide(np.zeros(0) if ranked is None else ranked, known, None, index.score_of)
+        assert got[0] == expected[0] and got[2] == expected[2], text
+        assert got[1] == pytest.approx(expected[1], abs=1e-12)
+        route, batch = router.pick(text), router.pick_many([text])[0]
+        assert (route is None) == (batch is None) == (expected[0] is None)
+        if route is not None:
+            assert route.agent == batch.agent == router.rank(text, k=1)[0].agent
+            assert route.score == pytest.approx(router.rank(text, k=1)[0].score, abs=1e-12)
+            assert route.score == pytest.approx(batch.score, abs=1e-6)  # batches multiply in float32

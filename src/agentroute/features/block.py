@@ -110,6 +110,36 @@ class FeatureBlock:
         ids += [i for g in derived_features(self.spec, units) if (i := vocab_get(g)) is not None]
         return ids
 
+    @property
+    def by_units(self) -> bool:
+        """Whether features come from cacheable units (:meth:`units`) plus, for word pairs, :meth:`pair_ids`."""
+        low, high = self.spec.ngram_range
+        return self.spec.kind == "char_wb" or (low == 1 and high <= 2)
+
+    def units(self, text: str) -> list[str]:
+        """The units whose features are cached: whitespace-split words (char_wb) or word tokens
+        (requires :attr:`by_units`)."""
+        low, high = self.spec.ngram_range
+        if self.spec.word_forms and high == 1:
+            return self.analyzer.tokens(text)  # raw tokens: the cached lookup folds each once
+        return self.analyzer.words(text)
+
+    def distinct_ids(self, text: str) -> set[int]:
+        """Local ids of the distinct known features of ``text``: all a binary block's vector needs.
+
+        The same features as :meth:`feature_ids`, without building the list of every
+        occurrence: the union of each unit's cached ids, and the word pairs' ids, all in
+        C-level calls (no Python loop per word).
+        """
+        if not self.by_units:
+            return set(self.feature_ids(text))
+        units = self.units(text)
+        found = set().union(*map(self._units.__getitem__, units))
+        if self.spec.kind == "word" and self.spec.ngram_range[1] == 2 and len(units) > 1:
+            found.update(map(self.vocabulary.get, map(" ".join, zip(units, units[1:]))))
+            found.discard(None)  # type: ignore[arg-type]
+        return found
+
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
         low, high = self.spec.ngram_range
@@ -196,14 +226,23 @@ class FeatureBlock:
 
     def weighted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Global ids and TF-IDF values of ``text``, l2-normalised and scaled by the block weight."""
+        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
+            unique = self.distinct_ids(text)
+            if not unique:
+                return _NO_IDS, _NO_VALUES
+            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
+            if not self.spec.use_idf:  # every value is the same: weight / sqrt(n)
+                values = np.full(len(ids), self.spec.weight / math.sqrt(len(ids)))
+            else:
+                values = self._idf[ids]
+                values *= self.spec.weight / math.sqrt(values @ values)
+            if self.offset:
+                ids += self.offset
+            return ids, values
         found = self.feature_ids(text)
         if not found:
             return _NO_IDS, _NO_VALUES
-        if self.spec.binary:  # tf is 1 whatever the count: the distinct ids are all that matter
-            unique = set(found)
-            ids = np.fromiter(unique, dtype=np.int64, count=len(unique))
-            values = self._idf[ids]
-        elif len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
+        if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
             ids = np.array(found, dtype=np.int64)
             values = self._idf[ids]
         else:

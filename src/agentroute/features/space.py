@@ -11,6 +11,7 @@ microseconds and exactly as ``TfidfVectorizer.transform`` would vectorise it
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -126,23 +127,54 @@ class FeatureSpace:
         return space, matrix
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Feature ids (int64, in no particular order) and values (float64) of one text."""
+        """Feature ids (int64, grouped by block) and values (float64) of one text."""
         if len(self.blocks) == 1:
             return self.blocks[0].weighted(text)
-        parts = [block.weighted(text) for block in self.blocks]
-        ids = np.concatenate([p[0] for p in parts])
-        values = np.concatenate([p[1] for p in parts])
-        if len(self.groups) == 1:
-            if self.normalize and len(values):
-                values /= math.sqrt(values @ values)
-            return ids, values
-        start = 0
-        for count, normalize in self.groups:
-            stop = start + sum(len(p[1]) for p in parts[:count])
-            if normalize and count > 1 and stop > start:
-                values[start:stop] /= math.sqrt(values[start:stop] @ values[start:stop])
-            start, parts = stop, parts[count:]
+        ids, values, _ = self.vectorize_groups(text)
         return ids, values
+
+    def vectorize_groups(self, text: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """:meth:`vectorize`, and where each group of blocks ends in the ids (one entry per group).
+
+        A binary block without IDF gives every feature the same value, so its distinct ids go
+        straight into one array with the other blocks' ids: one allocation per request, not
+        one per block and one more per concatenation.
+        """
+        id_parts: list[Any] = []
+        value_parts: list[Any] = []
+        counts: list[int] = []
+        offsets: list[int] = []
+        for block in self.blocks:
+            if block.spec.binary and not block.spec.use_idf:
+                found = block.distinct_ids(text)  # local ids
+                id_parts.append(found)
+                value_parts.append(block.spec.weight / math.sqrt(len(found)) if found else 0.0)
+                counts.append(len(found))
+                offsets.append(block.offset)
+            else:
+                ids, values = block.weighted(text)  # global ids
+                id_parts.append(ids.tolist())
+                value_parts.append(values)
+                counts.append(len(ids))
+                offsets.append(0)
+        total = sum(counts)
+        ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
+        values = np.empty(total)
+        start = 0
+        for count, part, offset in zip(counts, value_parts, offsets):
+            values[start : start + count] = part
+            if offset and count:
+                ids[start : start + count] += offset
+            start += count
+        ends: list[int] = []
+        start = 0
+        for size, normalize in self.groups:
+            stop = start + sum(counts[:size])
+            if normalize and size > 1 and stop > start:
+                values[start:stop] /= math.sqrt(values[start:stop] @ values[start:stop])
+            ends.append(stop)
+            start, counts = stop, counts[size:]
+        return ids, values, ends
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """Vectorise many texts into a CSR matrix (rows = texts), the same numbers as :meth:`vectorize`.

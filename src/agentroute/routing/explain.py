@@ -10,7 +10,7 @@ also splits exactly across fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -70,20 +70,26 @@ def _field_columns(index: Index, position: int, field_weights: Mapping[str, floa
     return {name: {i: v / norm for i, v in vector.items()} for name, vector in parts.items()}
 
 
-def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int | None) -> str:
-    """``reason`` (what :meth:`PickRule.decide` said for ``scores``) in words, with the figures behind it."""
+def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int | None,
+            score_of: Callable[[float], float] | None = None) -> str:
+    """``reason`` (what :meth:`PickRule.decide` said for ``scores``, mapped by ``score_of``) in words,
+    with the figures behind it."""
     rule, agents = state.rule, state.index.agents
     if reason == "mention":
         return f"named explicitly: {agents[agent].name}" if agent is not None else "named explicitly"
     if reason == "no_terms":
         return "abstains: the request has no term the agents use, or only common words (which cannot pick alone)"
     order = np.argsort(-scores, kind="stable")
-    best = float(scores[order[0]])
+
+    def score(position: int) -> float:
+        value = float(scores[order[position]])
+        return value if score_of is None else score_of(value)
+
+    best = score(0)
     if reason == "below_threshold":
         return f"abstains: best score {best:.4f} is below the threshold {rule.threshold:.4f}"
     if reason == "below_margin":
-        lead = best - float(scores[order[1]])
-        return f"abstains: the lead {lead:.4f} over the second agent is below the margin {rule.margin:.4f}"
+        return f"abstains: the lead {best - score(1):.4f} over the second agent is below the margin {rule.margin:.4f}"
     return f"picks {agents[order[0]].name}: score {best:.4f} >= threshold {rule.threshold:.4f}"
 
 
@@ -96,13 +102,13 @@ def explain(state: RouterState, request: str, *, k: int = 3, terms: int = 8) -> 
     text = state.prepare(request) or ""
     index = state.index
     ids, values = index.space.vectorize(text)
-    scores, known = index.scores(text)
+    scores, known, score_of = state.scored(text)
     named = state.named(text)
-    agent, score, reason = state.rule.decide(scores, known, named)
+    agent, score, reason = state.rule.decide(scores, known, named, score_of)
     names = _terms_by_id(index)
     csr = index.weights.to_csr() if len(ids) else None
     agents = []
-    for route in state.ranking(scores, named, k):
+    for route in state.ranking(scores, named, k, score_of):
         position = index.agents.index(route.agent)
         column = np.asarray(csr[ids, position].todense()).ravel() if csr is not None else np.zeros(0)
         contributions = values * column
@@ -126,7 +132,7 @@ def explain(state: RouterState, request: str, *, k: int = 3, terms: int = 8) -> 
         request=request,
         strategy=index.strategy,
         picked=picked,
-        verdict=verdict(state, scores, reason, agent),
+        verdict=verdict(state, scores, reason, agent, score_of),
         reason=reason,
         known_terms=tuple(names[int(i)] for i in ids),
         agents=tuple(agents),

@@ -11,8 +11,9 @@ sees one consistent state.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -121,21 +122,49 @@ class Index:
         return (1 - mean) * DEFAULT_THRESHOLDS["profile"] + mean * learned
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
-        """Raw scores of every agent for ``text`` and how many *informative* known features it had.
+        """Scores in [0, 1] of every agent for ``text`` and how many *informative* known features it had.
 
         Generic features (common words: :func:`agentroute.features.block.generic_features`) add
         to the scores but not to the count, so a request known only through them counts 0
         and the pick rule abstains ("no_terms").
         """
+        ranked, known = self.ranked_scores(text)
+        if ranked is None:
+            return np.zeros(len(self.agents)), 0
+        return (ranked if self.score_of is None else self._logistic(ranked)), known
+
+    def ranked_scores(self, text: str) -> tuple[np.ndarray | None, int]:
+        """What agents are ranked by for ``text`` (None: no known feature, every score 0), and the
+        informative known-feature count: :meth:`scores` before the linear strategy's logistic,
+        which is monotone, so ``pick`` applies it (:attr:`score_of`) to the top agent only."""
+        if self.strategy == "blended":
+            # The profile's group of blocks comes first, the learned one second (FeatureSpace.concat).
+            ids, values, ends = self.space.vectorize_groups(text)
+            profile_end = ends[0]  # the only group when nothing was learned
+            if len(ids) == 0:
+                return None, 0
+            profile_ids = ids[:profile_end]
+            return (self.blend(self.weights.score(profile_ids, values[:profile_end]),
+                               self.weights.score(ids[profile_end:], values[profile_end:])),
+                    self.space.count_informative(ids if self._learned_evidence else profile_ids))
         ids, values = self.space.vectorize(text)
         if len(ids) == 0:
-            return np.zeros(len(self.agents)), 0
-        if self.strategy == "blended":
-            learned = ids >= self.extra["learned_offset"]
-            return (self.blend(self.weights.score(ids[~learned], values[~learned]),
-                               self.weights.score(ids[learned], values[learned])),
-                    self.space.count_informative(ids if self._learned_evidence else ids[~learned]))
-        return self.normalize(self.weights.score(ids, values)), self.space.count_informative(ids)
+            return None, 0
+        raw = self.weights.score(ids, values)
+        return (raw if self.bias is None else raw + self.bias), self.space.count_informative(ids)
+
+    @property
+    def score_of(self) -> Callable[[float], float] | None:
+        """Maps one of :meth:`ranked_scores`' values to its score (None: they are scores already)."""
+        cached = self.__dict__.get("_score_of", False)
+        if cached is False:  # a frozen dataclass: cache through __dict__
+            scale = self.extra.get("logistic_scale")
+            cached = None
+            if scale is not None and self.strategy != "blended":  # blended mixes its logistic in itself
+                slope = -float(scale)
+                cached = lambda value: 1.0 / (1.0 + math.exp(min(slope * value, 700.0)))  # noqa: E731
+            self.__dict__["_score_of"] = cached
+        return cached
 
     def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Scores (texts × agents) and informative known-feature counts for many texts, in one product."""
@@ -194,15 +223,23 @@ class Index:
         scale: monotone, so the argmax never changes, and the top score is what
         the abstention threshold is compared with.
         """
-        if self.bias is not None:
-            raw = raw + self.bias
-        scale = self.extra.get("logistic_scale")
-        if scale is None:
-            return raw  # a cosine already; routes clamp their one score against rounding
-        # A logistic of each agent's own decision value: monotone, so the ranking is the
-        # classifier's, and the top score rises with the raw margin, which separated
-        # out-of-scope requests better on CLINC150 validation than a softmax over agents.
-        return 1.0 / (1.0 + np.exp(-float(scale) * raw))
+        decision = raw if self.bias is None else raw + self.bias
+        if self.extra.get("logistic_scale") is None:
+            return decision  # a cosine; routes clamp their one score against rounding
+        return self._logistic(decision if decision is not raw else np.array(raw, dtype=np.float64))
+
+    def _logistic(self, decision: np.ndarray) -> np.ndarray:
+        """The logistic of decision values, in place (``decision`` must be a new float64 array).
+
+        A logistic of each agent's own decision value: monotone, so the ranking is the
+        classifier's, and the top score rises with the raw margin, which separated
+        out-of-scope requests better on CLINC150 validation than a softmax over agents.
+        """
+        decision *= -float(self.extra["logistic_scale"])
+        np.exp(decision, out=decision)
+        decision += 1.0
+        np.reciprocal(decision, out=decision)
+        return decision
 
 
 def build_profile_index(

@@ -228,8 +228,8 @@ class Router:
         index, rule, finder = state.index, state.rule, state.finder  # each read once: the µs hot path
         named = finder.find(text) if rule.mentions else None
         # The rule answers a mention before reading scores: no need to compute them.
-        scores, known = index.scores(text) if named is None else (_NO_SCORES, 0)
-        agent, score, reason = rule.decide(scores, known, named)
+        scores, known = index.ranked_scores(text) if named is None else (_NO_SCORES, 0)
+        agent, score, reason = rule.decide(_NO_SCORES if scores is None else scores, known, named, index.score_of)
         if agent is None:
             return None
         return Route(index.agents[agent], score) if reason == "picked" else Route(index.agents[agent], score, "mention")

@@ -17,7 +17,7 @@ In order, the first that applies:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal, NamedTuple
+from typing import Callable, Literal, NamedTuple
 
 import numpy as np
 
@@ -86,22 +86,28 @@ class PickRule:
         """The same rule with another threshold (what tuning compares)."""
         return replace(self, threshold=threshold)
 
-    def decide(self, scores: np.ndarray, known: int, named: int | None) -> tuple[int | None, float, Reason]:
+    def decide(self, scores: np.ndarray, known: int, named: int | None,
+               score_of: Callable[[float], float] | None = None) -> tuple[int | None, float, Reason]:
         """``(agent position or None, score, reason)`` for one request's agent ``scores``.
 
         ``known`` counts the request's informative known terms; ``named`` is the
         position of the agent it names, or None (``scores`` is then not read).
+        ``score_of``, when given, maps ``scores`` to the scores the rule compares: a monotone
+        map (the linear strategy's logistic), so it is applied to the top agents only.
         """
         if named is not None and self.mentions:
             return named, 1.0, "mention"
         if known == 0:
             return None, 0.0, "no_terms"
         best = int(scores.argmax())
-        score = clamp(float(scores[best]))
+        top = float(scores[best])
+        score = clamp(top if score_of is None else score_of(top))
         if score < self.threshold or score <= 0.0:
             return None, score, "below_threshold"
         if self.margin > 0 and len(scores) > 1:
             second = float(np.partition(scores, -2)[-2])
+            if score_of is not None:
+                second = score_of(second)
             if score - second < self.margin:
                 return None, score, "below_margin"
         return best, score, "picked"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -80,11 +80,21 @@ class RouterState:
         """Position of the agent ``text`` names explicitly, when mentions are honoured."""
         return self.finder.find(text) if (self.rule.mentions and text) else None
 
-    def ranking(self, scores: np.ndarray, named: int | None, k: int) -> list[Route]:
-        """The top ``k`` routes for one request's ``scores``; a named agent comes first."""
+    def scored(self, text: str) -> tuple[np.ndarray, int, Callable[[float], float] | None]:
+        """What agents are ranked by for ``text`` (:meth:`Index.ranked_scores`; zeros when no feature
+        is known), its informative known-term count, and the map from those values to scores."""
+        ranked, known = self.index.ranked_scores(text)
+        if ranked is None:
+            return np.zeros(len(self.index.agents)), 0, None
+        return ranked, known, self.index.score_of
+
+    def ranking(self, scores: np.ndarray, named: int | None, k: int,
+                score_of: Callable[[float], float] | None = None) -> list[Route]:
+        """The top ``k`` routes for one request's ``scores`` (mapped by ``score_of``); a named agent comes first."""
         agents = self.index.agents
         order = [int(i) for i in top_k(scores, k)]
-        routes = [Route(agents[i], clamp(float(scores[i]))) for i in order]
+        routes = [Route(agents[i], clamp(float(scores[i]) if score_of is None else score_of(float(scores[i]))))
+                  for i in order]
         if named is not None:
             routes = [Route(agents[named], 1.0, "mention")] + [r for i, r in zip(order, routes) if i != named]
         return routes[:k]
@@ -95,8 +105,8 @@ class RouterState:
         if text is None:
             return Decision(None, "no_terms")
         named = self.named(text)
-        scores, known = self.index.scores(text) if named is None else (np.zeros(0), 0)
-        agent, score, reason = self.rule.decide(scores, known, named)
+        scores, known, score_of = self.scored(text) if named is None else (np.zeros(0), 0, None)
+        agent, score, reason = self.rule.decide(scores, known, named, score_of)
         if agent is None:
             return Decision(None, reason)
         return Decision(Route(self.index.agents[agent], score, "mention" if reason == "mention" else "score"), reason)
@@ -107,8 +117,8 @@ class RouterState:
         text = self.prepare(request)
         if text is None:
             return self.ranking(np.zeros(len(self.index.agents)), None, k)
-        scores, _ = self.index.scores(text)
-        return self.ranking(scores, self.named(text), k)
+        scores, _, score_of = self.scored(text)
+        return self.ranking(scores, self.named(text), k, score_of)
 
     def route_many(self, requests: Sequence[str], k: int | None, n_jobs: int | None) -> list[object]:
         """``pick`` (``k`` None) or ``rank`` for each request, vectorised (``Router.pick_many``/``rank_many``)."""
