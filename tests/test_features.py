@@ -181,3 +181,18 @@ def test_distinct_ids_are_the_distinct_feature_ids(name):
         ids, values = space.vectorize(query)
         rows[row, ids] = values
     np.testing.assert_allclose(rows, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", [DenseWeights, SparseWeights])
+def test_score_parts_equal_two_scores(layout):
+    """The blended strategy scores its profile and learned ids in one pass: the same two vectors."""
+    specs = SPACES["word+char"]
+    space = FeatureSpace.fit(specs, DOCS)
+    weights = make_weights(sklearn_vectors(specs, DOCS).T.tocsr(), dense_budget_bytes=10**12 if layout is DenseWeights else 0)
+    assert isinstance(weights, layout)
+    for query in QUERIES:
+        ids, values = space.vectorize(query)
+        for split in sorted({0, len(ids) // 2, len(ids)}):
+            first, second = weights.score_parts(ids, values, split)
+            np.testing.assert_allclose(first, weights.score(ids[:split], values[:split]), rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(second, weights.score(ids[split:], values[split:]), rtol=1e-6, atol=1e-7)

@@ -143,10 +143,8 @@ class Index:
             profile_end = ends[0]  # the only group when nothing was learned
             if len(ids) == 0:
                 return None, 0
-            profile_ids = ids[:profile_end]
-            return (self.blend(self.weights.score(profile_ids, values[:profile_end]),
-                               self.weights.score(ids[profile_end:], values[profile_end:])),
-                    self.space.count_informative(ids if self._learned_evidence else profile_ids))
+            return (self.blend(*self.weights.score_parts(ids, values, profile_end)),
+                    self.space.count_informative(ids if self._learned_evidence else ids[:profile_end]))
         ids, values = self.space.vectorize(text)
         if len(ids) == 0:
             return None, 0

@@ -35,6 +35,8 @@ class Weights(Protocol):
 
     def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray: ...
 
+    def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]: ...
+
     def score_many(self, queries: csr_matrix) -> np.ndarray: ...
 
     def to_csr(self) -> csr_matrix: ...
@@ -50,6 +52,12 @@ class DenseWeights:
     def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
         # float32 throughout: no up-cast copy of the gathered rows (~1 µs of a ~3 µs product).
         return values.astype(np.float32) @ self.rows.take(ids, axis=0)
+
+    def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
+        """``score`` of ``ids[:split]`` and of ``ids[split:]``, from one gather of W's rows."""
+        rows = self.rows.take(ids, axis=0)
+        weights = values.astype(np.float32)
+        return weights[:split] @ rows[:split], weights[split:] @ rows[split:]
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
         # float32 queries, as in score(): float64 ones would make scipy copy all of W to float64.
@@ -83,6 +91,22 @@ class SparseWeights:
         positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
         weights = self.data[positions] * np.repeat(values, lengths)
         return np.bincount(self.indices[positions], weights=weights, minlength=self.n_agents)
+
+    def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
+        """``score`` of ``ids[:split]`` and of ``ids[split:]`` in one pass: the second part's postings
+        count into agents ``n_agents ..`` of one ``bincount``."""
+        starts = self.indptr[ids]
+        lengths = self.indptr[ids + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(self.n_agents), np.zeros(self.n_agents)
+        ends = np.cumsum(lengths)
+        positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+        weights = self.data[positions] * np.repeat(values, lengths)
+        agents = self.indices[positions].astype(np.int64)
+        agents[int(ends[split - 1]) if split else 0 :] += self.n_agents
+        both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
+        return both[: self.n_agents], both[self.n_agents :]
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
         from scipy.sparse import csr_matrix
