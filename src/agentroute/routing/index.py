@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 
-#: Default abstention threshold per strategy (see docs/routing.md for how each was chosen).
-DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13, "blended": 0.05}
+#: Default abstention threshold per strategy (see docs/routing.md for how each was chosen); the
+#: blended strategy's is computed from these two and its fit (:meth:`Index.default_threshold`).
+DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13}
 
 
 #: Prefix features only for (singular) words of this many letters or more: "production" keeps
@@ -106,11 +107,31 @@ class Index:
     def default_threshold(self) -> float:
         """The abstention threshold used when the router sets none (chosen on data: docs/routing.md)."""
         if self.strategy == "blended":
-            # Between the profile's and the linear strategy's defaults, by the registry's mean
-            # learned share: ~0.05 for agent files with a few examples, ~0.13 for intent data.
-            share = float(np.mean(self.extra.get("learned_share") or [0.0]))
-            return (1 - share) * DEFAULT_THRESHOLDS["profile"] + share * DEFAULT_THRESHOLDS["linear"]
+            return self._blended_threshold()
         return DEFAULT_THRESHOLDS[self.strategy]
+
+    def _blended_threshold(self) -> float:
+        """The blended score of a borderline request (see :mod:`agentroute.routing.blend`).
+
+        Mixed as scores are, by the registry's mean learned share λ̄: the profile's threshold
+        weighted ``1 - λ̄``, and ``λ̄`` times what the learned part gives a borderline request.
+        That moves from its *silent* score ``σ(scale · b)`` (what it gives a request it has no
+        features for, ~0.02-0.05) to the linear strategy's threshold as λ̄ grows: with a few
+        examples beside long bodies the one-vs-rest SVMs give unseen in-scope requests about
+        their silent score (built-in dev halves: median 0.046 for the right agent, silent 0.042), so
+        counting them at the linear threshold made right picks abstain as examples were added;
+        intent data (λ̄ ~ 1) keeps the linear threshold CLINC150 validation chose.
+        """
+        share, _, _ = self._blend_state()
+        mean = float(share.mean()) if share.size else 0.0
+        if self.bias is None or mean == 0.0:
+            return DEFAULT_THRESHOLDS["profile"]
+        each = 1.0 / (1.0 + np.exp(-float(self.extra["logistic_scale"]) * self.bias))
+        # As the agents that learn weigh it; capped at the linear threshold (with a handful of
+        # agents the biases can exceed it), so the result never exceeds the linear mix.
+        silent = min(float(np.dot(share, each) / share.sum()), DEFAULT_THRESHOLDS["linear"])
+        learned = silent + mean * (DEFAULT_THRESHOLDS["linear"] - silent)
+        return (1 - mean) * DEFAULT_THRESHOLDS["profile"] + mean * learned
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:
         """Scores in [0, 1] of every agent for ``text`` and how many *informative* known features it had.
@@ -236,17 +257,19 @@ def build_profile_index(
     *,
     field_weights: Mapping[str, float],
     analyzers: Sequence[AnalyzerSpec] | None = None,
+    may_vouch: Sequence[bool] | None = None,
 ) -> Index:
     """Fit vocabulary and IDF over agents (each agent one document made of its fields), then weight the fields.
 
     Each agent's column of ``W`` is the l2-normalised weighted sum of its
-    l2-normalised field vectors.
+    l2-normalised field vectors. ``may_vouch`` (one flag per agent, default all) limits which
+    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`).
     """
     specs = tuple(analyzers) if analyzers is not None else default_analyzers()
     parts = _field_parts(agents)
     owners = [i for i in range(len(agents)) for _ in FIELDS]
     space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
-    space = _prefixes_support_only(_vouched_by_examples(space, vectors, agents))
+    space = _prefixes_support_only(_vouched_by_examples(space, vectors, agents, may_vouch))
     profiles = _down_weigh_common(_combine_fields(vectors, len(agents), field_weights), space)
     return Index(tuple(agents), space, make_weights(profiles.T.tocsr()), "profile")
 
@@ -257,12 +280,14 @@ def build_profile_index(
 EXAMPLES_VOUCH = 5
 
 
-def _vouched_by_examples(space: FeatureSpace, vectors: csr_matrix, agents: Sequence[Agent]) -> FeatureSpace:
+def _vouched_by_examples(space: FeatureSpace, vectors: csr_matrix, agents: Sequence[Agent],
+                         may_vouch: Sequence[bool] | None = None) -> FeatureSpace:
     """``space`` with the features of well-exampled agents' example requests no longer generic."""
     if space.informative is None:
         return space
     field = FIELDS.index("examples")
-    rows = [i * len(FIELDS) + field for i, agent in enumerate(agents) if len(agent.examples) >= EXAMPLES_VOUCH]
+    rows = [i * len(FIELDS) + field for i, agent in enumerate(agents)
+            if len(agent.examples) >= EXAMPLES_VOUCH and (may_vouch is None or may_vouch[i])]
     if not rows:
         return space
     used = np.unique(vectors[rows].indices)
