@@ -162,3 +162,15 @@ def test_eval_warns_about_labels_that_name_no_agent_and_reads_bad_csv_as_one_lin
     assert main(["eval", "--agents", str(agents_dir), "--data", str(big)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "big.csv:2: unreadable CSV" in err[0]
+
+
+def test_eval_reads_a_plugin_agents_transcript_label_as_its_loaded_name(agents_dir, tmp_path, capsys):
+    """Mined pairs name a plugin's agent "plugin:agent"; eval (without --split) scores them against
+    the loaded "agent", as --split time and learn add already do."""
+    data = tmp_path / "mined.jsonl"
+    data.write_text('{"text": "tune the slow sql queries and indexes", "label": "db-tools:sql-expert"}\n'
+                    '{"text": "fix the css layout", "label": "ui:css-fixer"}\n')
+    assert main(["eval", "--agents", str(agents_dir), "--data", str(data), "--json", "--threshold", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "name no loaded agent" not in captured.err
+    assert json.loads(captured.out)["accuracy"] == 1.0

@@ -38,6 +38,7 @@ def _split_for_tuning(rows: list[Any]) -> tuple[list[Any], list[Any]]:
 def cmd_eval(args: argparse.Namespace) -> int:
     from agentroute.evaluation.metrics import evaluate, tune_threshold
     from agentroute.evaluation.labelled import read_labelled
+    from agentroute.sources.learned import resolve_labels
     from agentroute.evaluation.reports import format_eval, format_loo
     from agentroute.routing.router import Router
 
@@ -69,15 +70,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("agentroute: evaluating the built-in agents on their bundled test requests", file=sys.stderr)
     if data is None:
         raise UsageError("eval needs --data FILE (JSONL or CSV with text,label), or --loo")
-    rows = read_labelled(data)
-    unknown = sorted({r.label for r in rows if r.label is not None} - {a.name for a in registry})
+    # Mined files name a plugin's agent "plugin:agent"; its loaded agent is "agent".
+    names = {a.name for a in registry}
+    rows = resolve_labels(read_labelled(data), names)
+    unknown = sorted({r.label for r in rows if r.label is not None} - names)
     if unknown:
         print(f"agentroute: warning: {len(unknown)} label(s) name no loaded agent and can only count as misses: "
               f"{', '.join(map(repr, unknown[:5]))}{' ...' if len(unknown) > 5 else ''}", file=sys.stderr)
     options = router_options(args)
     router = Router(registry, **options)
     if args.tune:
-        tune_rows = read_labelled(val) if val else None
+        tune_rows = resolve_labels(read_labelled(val), names) if val else None
         if tune_rows is None:
             tune_rows, rows = _split_for_tuning(rows)
             print(f"agentroute: no --val given; tuning on a seeded half of {data} ({len(tune_rows)} rows), reporting on the other half", file=sys.stderr)

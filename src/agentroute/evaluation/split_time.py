@@ -23,7 +23,7 @@ from agentroute.errors import DataFileError
 from agentroute.evaluation.labelled import LabelledRequest, as_labelled
 from agentroute.evaluation.metrics import EvalReport, evaluate
 from agentroute.registry import Registry
-from agentroute.sources.learned import LearnedExample, LearnedFile, merge_learned, resolve_label
+from agentroute.sources.learned import LearnedExample, LearnedFile, merge_learned, resolve_labels
 
 __all__ = ["SplitTimeReport", "TimedRequest", "format_split_time", "read_timed", "split_by_time", "split_time_report"]
 
@@ -142,8 +142,7 @@ def split_time_report(
     held_out = sum(len(a.examples) - len(c.examples) for a, c in zip(registry, cleaned))
     registry = Registry(cleaned)
     names = set(registry.names)
-    train = [replace(r, label=resolve_label(r.label, names) or r.label) if r.label else r for r in train]
-    test = [replace(r, label=resolve_label(r.label, names) or r.label) if r.label else r for r in test]
+    train, test = resolve_labels(train, names), resolve_labels(test, names)
     usable = [r for r in train if r.label is not None and r.label in names]
     latest: dict[str, LearnedExample] = {}  # the later label of a repeated request wins, as in a learned file
     for r in usable:

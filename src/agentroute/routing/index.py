@@ -203,14 +203,25 @@ class Index:
         share, keep, _ = self._blend_state()
         if self.bias is None or not share.any():
             return profile * keep
-        # In place on the one temporary: at 10,000 agents each extra array costs ~5 µs.
-        mixed = learned + self.bias
-        mixed *= -float(self.extra["logistic_scale"])
-        np.exp(mixed, out=mixed)
+        half, keep32, bias32 = self._blend_float32()
+        # λ σ(s x) = λ/2 (1 + tanh(s x / 2)), in float32 and in place on one array: at 10,000
+        # agents this is ~3x faster than float64 exp and divide, and scores need no more precision.
+        mixed = np.add(learned, bias32, dtype=np.float32)
+        mixed *= 0.5 * float(self.extra["logistic_scale"])
+        np.tanh(mixed, out=mixed)
         mixed += 1.0
-        np.divide(share, mixed, out=mixed)
-        mixed += profile * keep
+        mixed *= half
+        mixed += np.multiply(profile, keep32, dtype=np.float32)
         return mixed
+
+    def _blend_float32(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """λ / 2, 1 - λ and the biases as float32 (cached once)."""
+        cached = self.__dict__.get("_blend32")
+        if cached is None:  # a frozen dataclass: cache through __dict__
+            share, keep, _ = self._blend_state()
+            cached = self.__dict__["_blend32"] = (np.asarray(share / 2, dtype=np.float32), np.asarray(keep, dtype=np.float32),
+                                                  np.asarray(self.bias, dtype=np.float32))
+        return cached
 
     def normalize(self, raw: np.ndarray) -> np.ndarray:
         """Raw scores (one row, or texts × agents) to [0, 1].

@@ -103,7 +103,7 @@ class SparseWeights:
         ends = np.cumsum(lengths)
         positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
         weights = self.data[positions] * np.repeat(values, lengths)
-        agents = self.indices[positions].astype(np.int64)
+        agents = self.indices[positions]  # a new int32 array: shifted in place
         agents[int(ends[split - 1]) if split else 0 :] += self.n_agents
         both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
         return both[: self.n_agents], both[self.n_agents :]

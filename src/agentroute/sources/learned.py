@@ -23,13 +23,13 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from agentroute.errors import Diagnostic
 from agentroute.model import Agent, Example
 
 __all__ = ["LEARNED_RELATIVE", "LearnedExample", "LearnedFile", "UnknownAgentError", "append_learned",
-           "default_learned_path", "merge_learned", "open_private", "read_learned", "resolve_label", "suggest_names"]
+           "default_learned_path", "merge_learned", "open_private", "read_learned", "resolve_label", "resolve_labels", "suggest_names"]
 
 #: Where a project keeps its learned examples, relative to the project folder.
 LEARNED_RELATIVE = Path(".claude/agentroute/learned.jsonl")
@@ -167,6 +167,16 @@ def resolve_label(label: str, names: Collection[str]) -> str | None:
         if short in names:
             return short
     return None
+
+
+#: A dataclass with a ``label`` (str or None), e.g. a labelled request.
+Labelled = TypeVar("Labelled", bound=Any)
+
+
+def resolve_labels(rows: Sequence[Labelled], names: Collection[str]) -> list[Labelled]:
+    """``rows`` with each label that :func:`resolve_label` resolves replaced by the agent's loaded
+    name; other labels stay as they are (they can only count as misses)."""
+    return [replace(r, label=resolve_label(r.label, names) or r.label) if r.label else r for r in rows]
 
 
 def suggest_names(name: str, names: Iterable[str]) -> str:
