@@ -43,6 +43,11 @@ class FeatureSpace:
         if generic:
             self.informative = np.ones(self.n_features, dtype=bool)
             self.informative[np.concatenate(generic)] = False
+        # Per block: (block, weight if every feature weighs the same (binary, no IDF) else 0, offset):
+        # read once here, not per request.
+        self._plan = tuple((b, b.spec.weight if b.spec.binary and not b.spec.use_idf else 0.0, b.offset)
+                           for b in self.blocks)
+        self._group_norm = any(normalize and size > 1 for size, normalize in self.groups)
 
     def count_informative(self, ids: np.ndarray) -> int:
         """How many of the feature ``ids`` (one text's known features) are informative."""
@@ -143,34 +148,34 @@ class FeatureSpace:
         id_parts: list[Any] = []
         value_parts: list[Any] = []
         counts: list[int] = []
-        offsets: list[int] = []
-        for block in self.blocks:
-            if block.spec.binary and not block.spec.use_idf:
+        for block, weight, _ in self._plan:
+            if weight:
                 found = block.distinct_ids(text)  # local ids
+                n = len(found)
                 id_parts.append(found)
-                value_parts.append(block.spec.weight / math.sqrt(len(found)) if found else 0.0)
-                counts.append(len(found))
-                offsets.append(block.offset)
+                value_parts.append(weight / math.sqrt(n) if n else 0.0)
             else:
                 ids, values = block.weighted(text)  # global ids
+                n = len(ids)
                 id_parts.append(ids.tolist())
                 value_parts.append(values)
-                counts.append(len(ids))
-                offsets.append(0)
+            counts.append(n)
         total = sum(counts)
         ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
         values = np.empty(total)
         start = 0
-        for count, part, offset in zip(counts, value_parts, offsets):
-            values[start : start + count] = part
-            if offset and count:
-                ids[start : start + count] += offset
-            start += count
+        for (_, weight, offset), count, part in zip(self._plan, counts, value_parts):
+            if count:
+                stop = start + count
+                values[start:stop] = part
+                if weight and offset:  # only these blocks gave local ids
+                    ids[start:stop] += offset
+                start = stop
         ends: list[int] = []
         start = 0
         for size, normalize in self.groups:
             stop = start + sum(counts[:size])
-            if normalize and size > 1 and stop > start:
+            if self._group_norm and normalize and size > 1 and stop > start:
                 values[start:stop] /= math.sqrt(values[start:stop] @ values[start:stop])
             ends.append(stop)
             start, counts = stop, counts[size:]
