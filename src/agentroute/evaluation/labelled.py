@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from agentroute.errors import DataFileError
 
@@ -25,7 +25,8 @@ class LabelledRequest:
     label: str | None  # None: no agent should be picked
 
 
-def _label(value: object) -> str | None:
+def label_of(value: object) -> str | None:
+    """A row's label as read: None for "no agent" (see the module docstring), else the stripped text."""
     if value is None:
         return None
     text = str(value).strip()
@@ -44,16 +45,29 @@ def read_labelled(path: str | os.PathLike[str]) -> list[LabelledRequest]:
     return _from_jsonl(raw, str(path))
 
 
-def _from_jsonl(raw: str, path: str) -> list[LabelledRequest]:
-    rows = []
-    for number, line in enumerate(raw.splitlines(), 1):
+#: What a JSONL row looks like, for error messages.
+ROW_SHAPE = '{"text": "...", "label": "agent-name"}'
+
+
+def jsonl_records(lines: Iterable[str], path: str, shape: str = ROW_SHAPE) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line of a JSONL file whose object has a string
+    ``text``; any other line is a :class:`DataFileError` naming the line and the fix (``shape``)."""
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise DataFileError(f"{path}:{number}: not valid JSON ({error.msg}); fix: one JSON object per line") from None
-        rows.append(_row(record, path, number))
+            raise DataFileError(f"{path}:{number}: not valid JSON ({error.msg}); fix: one JSON object per line "
+                                f"like {shape}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataFileError(f"{path}:{number}: each row needs a string 'text' field; fix: {shape}")
+        yield number, record
+
+
+def _from_jsonl(raw: str, path: str) -> list[LabelledRequest]:
+    rows = [LabelledRequest(record["text"], label_of(record.get("label")))
+            for _, record in jsonl_records(raw.splitlines(), path)]
     return _nonempty(rows, path)
 
 
@@ -74,7 +88,7 @@ def _from_csv(raw: str, path: str) -> list[LabelledRequest]:
 def _row(record: object, path: str, number: int) -> LabelledRequest:
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise DataFileError(f"{path}:{number}: each row needs a string 'text' field; fix: {{\"text\": \"...\", \"label\": \"agent-name\"}}")
-    return LabelledRequest(record["text"], _label(record.get("label")))
+    return LabelledRequest(record["text"], label_of(record.get("label")))
 
 
 def _nonempty(rows: list[LabelledRequest], path: str) -> list[LabelledRequest]:
@@ -88,4 +102,4 @@ def as_labelled(texts: Sequence[str], labels: Iterable[str | None]) -> list[Labe
     labels = list(labels)
     if isinstance(texts, str) or len(texts) != len(labels):
         raise ValueError("texts must be a sequence of str with one label each")
-    return [LabelledRequest(t, _label(l)) for t, l in zip(texts, labels)]
+    return [LabelledRequest(t, label_of(l)) for t, l in zip(texts, labels)]

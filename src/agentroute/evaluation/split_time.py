@@ -14,7 +14,6 @@ never both learned and tested.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
@@ -69,7 +68,7 @@ def _parse_time(value: str) -> datetime.datetime:
 
 def read_timed(path: str | os.PathLike[str]) -> list[TimedRequest]:
     """Read JSONL rows ``{"text", "label", "timestamp"}``; a row without a usable timestamp is an error."""
-    from agentroute.evaluation.labelled import NO_AGENT_LABELS
+    from agentroute.evaluation.labelled import jsonl_records, label_of
 
     rows = []
     shape = '{"text": "...", "label": "agent-name", "timestamp": "2026-03-01T09:00:00Z"}'
@@ -78,15 +77,7 @@ def read_timed(path: str | os.PathLike[str]) -> list[TimedRequest]:
     except OSError as error:
         raise DataFileError(f"{path}: cannot read labelled requests: {error}") from None
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataFileError(f"{path}:{number}: not valid JSON ({error.msg}); fix: one object per line like {shape}") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise DataFileError(f"{path}:{number}: each row needs a string 'text' field; fix: {shape}")
+        for number, record in jsonl_records(handle, str(path), shape):
             stamp = record.get("timestamp")
             try:
                 when = _parse_time(stamp) if isinstance(stamp, str) else None
@@ -95,9 +86,7 @@ def read_timed(path: str | os.PathLike[str]) -> list[TimedRequest]:
             if when is None or not isinstance(stamp, str):
                 raise DataFileError(f"{path}:{number}: field 'timestamp' is {stamp!r}, not an ISO 8601 time; --split time "
                                     f"orders rows by it (fix: {shape}, as `agentroute learn claude-code` writes)")
-            label = record.get("label")
-            label = None if label is None or str(label).strip().lower() in NO_AGENT_LABELS else str(label).strip()
-            rows.append(TimedRequest(record["text"], label, when, stamp, number))
+            rows.append(TimedRequest(record["text"], label_of(record.get("label")), when, stamp, number))
     if not rows:
         raise DataFileError(f"{path}: no labelled requests found")
     return rows
