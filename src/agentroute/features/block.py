@@ -112,7 +112,7 @@ class FeatureBlock:
 
     @property
     def by_units(self) -> bool:
-        """Whether features come from cacheable units (:meth:`units`) plus, for word pairs, :meth:`pair_ids`."""
+        """Whether features come from cached per-unit ids (:meth:`units`), plus word pairs for 1-2 grams."""
         low, high = self.spec.ngram_range
         return self.spec.kind == "char_wb" or (low == 1 and high <= 2)
 
