@@ -12,6 +12,11 @@
 The blend's parameters were chosen on CLINC150's validation split, a seeded BANKING77 training
 carve-out, halves of the built-in dev file and synthetic agents; never on these test splits.
 Called by ``benchmarks/accuracy.py``; ``python benchmarks/learning_curves.py`` runs it alone.
+
+``python benchmarks/learning_curves.py --dev-halves`` prints the curve parameters are chosen on
+(issue 12's blended threshold and vouching rule were): the bundled dev file split in halves per
+label (seeded), k = 0, 1, 2, 4 requests per agent learned from one half, the other half (with its
+out-of-scope rows) scored, both ways, 8 seeds; the bundled test file is not read.
 """
 
 from __future__ import annotations
@@ -99,6 +104,43 @@ def builtin_curve() -> list[dict[str, Any]]:
     return rows
 
 
+def _with_examples(registry: Sequence[Agent], extra: dict[str, list[str]]) -> list[Agent]:
+    return [Agent(name=a.name, description=a.description, prompt=a.prompt, tools=a.tools, model=a.model,
+                  source=a.source, metadata=a.metadata,
+                  examples=a.examples + tuple(Example(request=t) for t in extra.get(a.name, ()))) for a in registry]
+
+
+def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[str, Any]:
+    """Mean accuracy, in-scope accuracy and out-of-scope recall (%) per k over 2 x ``seeds`` dev-half splits."""
+    registry = list(Registry.from_paths([builtin_agents_dir()]))
+    by_label: dict[str | None, list[LabelledRequest]] = defaultdict(list)
+    for row in read_labelled(builtin_data_file("builtin_dev.jsonl")):
+        by_label[row.label].append(row)
+    runs = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        halves: tuple[list[LabelledRequest], list[LabelledRequest]] = ([], [])
+        for label in sorted(by_label, key=str):
+            rows, order = by_label[label], rng.permutation(len(by_label[label]))
+            halves[0].extend(rows[i] for i in order[: len(rows) // 2])
+            halves[1].extend(rows[i] for i in order[len(rows) // 2 :])
+        for learn, held in (halves, halves[::-1]):
+            pool: dict[str, list[str]] = defaultdict(list)
+            for row in learn:
+                if row.label is not None:
+                    pool[row.label].append(row.text)
+            run = []
+            for k in ks:
+                pick = np.random.default_rng(seed)
+                extra = {name: _sample(texts, k, pick) for name, texts in pool.items()} if k else {}
+                report = evaluate(Router(_with_examples(registry, extra)), held)
+                run.append((report.accuracy, report.in_scope_accuracy, report.out_of_scope_recall))
+            runs.append(run)
+    mean = 100 * np.mean(np.array(runs, dtype=np.float64), axis=0)
+    return {"ks": list(ks), "splits": len(runs), "accuracy": mean[:, 0].tolist(), "in_scope": mean[:, 1].tolist(),
+            "oos_recall": mean[:, 2].tolist()}
+
+
 def markdown_lines(curves: dict[str, Any]) -> list[str]:
     lines = ["### Learning curves: authored text blended with learned examples", "",
              "Blend parameters chosen on CLINC150 validation, a BANKING77 training carve-out, halves of the built-in "
@@ -136,6 +178,12 @@ def run(shared: Path | None, baseline: Any) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--dev-halves"]:
+        halves = dev_halves_curve()
+        print(f"built-in dev halves ({halves['splits']} splits), k = {halves['ks']}")
+        for key in ("accuracy", "in_scope", "oos_recall"):
+            print(f"  {key:10s} " + " / ".join(f"{x:.1f}" for x in halves[key]))
+        sys.exit(0)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from accuracy import TfidfSvc
 
