@@ -7,7 +7,7 @@ import pytest
 
 from agentroute import Agent, Example, Router
 from agentroute.features.space import FeatureSpace
-from agentroute.routing.blend import build_blended_index, evidence_weights
+from agentroute.routing.blend import CHAR_NGRAMS_SHARE, build_blended_index, evidence_weights
 from agentroute.routing.index import build_profile_index, default_analyzers
 from agentroute.routing.linear import linear_analyzers, training_texts
 from agentroute.routing.profile import validate_field_weights
@@ -35,7 +35,8 @@ def test_mix_equals_profile_cosine_and_svm_logistic_by_evidence():
     from sklearn.svm import LinearSVC
 
     texts, labels = training_texts(AGENTS)
-    space, features = FeatureSpace.fit_transform(linear_analyzers(), texts, normalize=False)
+    assert index.extra["learned_features"] == "words"  # a few examples beside authored text (see below)
+    space, features = FeatureSpace.fit_transform(linear_analyzers("sampled"), texts, normalize=False)
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(features, labels)
     share = evidence_weights(AGENTS)
     assert share[2] == 0.0 and 0 < share[1] < share[0] < 1
@@ -45,6 +46,9 @@ def test_mix_equals_profile_cosine_and_svm_logistic_by_evidence():
         expected = (1 - share) * cos + share / (1 + np.exp(-4.0 * decision))
         got, known = index.scores(request)
         assert (known > 0) == (request != "nothing relevant here at all")  # counted on the profile's side
+        if not len(index.space.vectorize(request)[0]):  # no known feature at all: every score is 0
+            assert request == "nothing relevant here at all" and not got.any()
+            continue
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
         # An agent without examples keeps exactly its profile score.
         assert got[2] == pytest.approx(cos[2], abs=1e-7)
@@ -174,3 +178,17 @@ def test_examples_vouch_for_generic_words_only_where_they_carry_the_score():
     assert router.decide("give a good new page").reason == "no_terms"
     # the profile strategy lets every agent with five examples vouch
     assert Router(router.agents, strategy="profile").pick("give a good new page").agent.name == "technical-writer"
+
+
+def test_character_ngrams_only_where_the_learned_part_carries_the_score():
+    """Agent files (a few examples, authored text) learn from word features; intents (a name and
+    many examples: mean learned share >= CHAR_NGRAMS_SHARE) add the character n-grams they need."""
+    files = build_blended_index(AGENTS, field_weights=FIELD_WEIGHTS)
+    kinds = [b.spec.kind for b in files.space.blocks]
+    assert files.extra["learned_features"] == "words" and kinds.count("char_wb") == 0
+    intents = [Agent(name=a.name, examples=tuple(Example(request=r) for r in REQUESTS[i::2]))
+               for i, a in enumerate(AGENTS[:2])]
+    learned = build_blended_index(intents, field_weights=FIELD_WEIGHTS)
+    assert evidence_weights(intents).mean() >= CHAR_NGRAMS_SHARE
+    assert learned.extra["learned_features"] == "word+char"
+    assert [b.spec.kind for b in learned.space.blocks].count("char_wb") == 1
