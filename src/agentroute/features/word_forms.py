@@ -5,8 +5,9 @@
 Only plural (and third-person) endings are folded: derivational families
 ("optimize"/"optimization") are left to the prefix feature of long words, and a
 fuller suffix stripper (-ing, -ed, -ation, -ment) measured worse on leave-one-out
-(docs/evaluation.md). The folded form is a feature *beside* the word itself, so an
-exact match still counts more than a related form.
+(docs/evaluation.md). Each token is *replaced* by its folded form (the analyzers' ``word_forms``):
+"CVEs" is known only as "cve". (Folded forms as extra features beside the word measured worse on
+the realistic dev set: docs/evaluation.md.)
 """
 
 from __future__ import annotations
