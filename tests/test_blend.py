@@ -8,7 +8,7 @@ import pytest
 from agentroute import Agent, Example, Router
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.blend import CHAR_NGRAMS_SHARE, build_blended_index, evidence_weights
-from agentroute.routing.index import build_profile_index, default_analyzers
+from agentroute.routing.profile_index import build_profile_index, default_analyzers
 from agentroute.routing.linear import linear_analyzers, training_texts
 from agentroute.routing.profile import validate_field_weights
 

@@ -70,7 +70,7 @@ def test_a_stop_word_whose_prefix_is_a_feature_scores_nothing_without_word_forms
     """Without word forms, only the batch table's own stop-word check keeps 'interest' off '~inter'."""
     from dataclasses import replace
 
-    from agentroute.routing.index import build_profile_index, default_analyzers
+    from agentroute.routing.profile_index import build_profile_index, default_analyzers
     from agentroute.routing.profile import validate_field_weights
 
     specs = tuple(replace(spec, word_forms=False) for spec in default_analyzers())

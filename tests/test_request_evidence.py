@@ -76,9 +76,9 @@ def test_example_requests_vouch_for_their_generic_words(monkeypatch):
     few = Agent(name="few-jokes", description="Also jokes", examples=(Example("tell me a riddle"),))
     # the profile strategy's gate (a blended router may count its learned side as evidence too)
     assert Router([jokes, few], strategy="profile").pick("tell me something funny").agent.name == "joke-teller"
-    from agentroute.routing import index
+    from agentroute.routing import profile_index
 
-    monkeypatch.setattr(index, "EXAMPLES_VOUCH", 6)  # now no agent has enough examples to vouch
+    monkeypatch.setattr(profile_index, "EXAMPLES_VOUCH", 6)  # now no agent has enough examples to vouch
     assert Router([jokes, few], strategy="profile").pick("tell me something funny") is None
     # the same words from an agent with fewer examples stay generic
     assert Router([few, AGENTS[0]]).pick("tell me") is None
@@ -109,33 +109,33 @@ def _common_word_registry() -> list[Agent]:
 def test_words_most_agents_use_cannot_outvote_a_distinctive_one(monkeypatch):
     """ "load test": "test" is in six of ten agents, "load" in one. The agent made of "test" alone
     must not win on it (it did when common words weighed in full)."""
-    from agentroute.routing import index
+    from agentroute.routing import profile_index
 
     agents = _common_word_registry()
     assert Router(agents).rank("load test", k=1)[0].agent.name == "perf"
-    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    monkeypatch.setattr(profile_index, "COMMON_WORD_WEIGHT", 1.0)
     assert Router(agents).rank("load test", k=1)[0].agent.name == "qa-lead"  # what the weight prevents
 
 
 def test_common_words_weigh_half_in_profiles_and_in_lints_rebuilt_columns(monkeypatch):
-    from agentroute.routing import index
+    from agentroute.routing import profile_index
 
     def test_weight(agents):
         router = Router(agents)
         return router, router.index.weights.to_csr().toarray()[router.index.space.blocks[0].vocabulary["test"], 0]
 
     router, weighed = test_weight(_common_word_registry())
-    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    monkeypatch.setattr(profile_index, "COMMON_WORD_WEIGHT", 1.0)
     _, full = test_weight(_common_word_registry())
     monkeypatch.undo()
     assert weighed == pytest.approx(0.5 * full)  # qa-lead's "test", the other words of its column unchanged
     # lint rebuilds one agent's column in the fitted space: the same weighing applies
     column = router.index.weights.to_csr().toarray()[:, 0]
-    rebuilt = index.profile_matrix(router.index.space, [router.agents[0]], router.params.fitted_field_weights).toarray().ravel()
+    rebuilt = profile_index.profile_matrix(router.index.space, [router.agents[0]], router.params.fitted_field_weights).toarray().ravel()
     np.testing.assert_allclose(rebuilt, column, rtol=1e-6)
     # with fewer than ten agents no word is generic by coverage: nothing is weighed down
     _, small = test_weight(_common_word_registry()[:7])
-    monkeypatch.setattr(index, "COMMON_WORD_WEIGHT", 1.0)
+    monkeypatch.setattr(profile_index, "COMMON_WORD_WEIGHT", 1.0)
     assert small == pytest.approx(test_weight(_common_word_registry()[:7])[1])
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from agentroute.lint.findings import Finding
-from agentroute.routing.index import profile_matrix
+from agentroute.routing.profile_index import profile_matrix
 from agentroute.evaluation.loo import held_out_variants, rebuild
 from agentroute.model import Agent
 

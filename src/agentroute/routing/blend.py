@@ -6,7 +6,7 @@ An agent's score is a convex mix of two scores it already has::
     λ_a = n_a / (n_a + EVIDENCE · (1 + authored words_a / 10))
 
 * ``cos(q, profile_a)`` is the profile strategy's cosine against the agent's
-  name, description, examples and body (:func:`~agentroute.routing.index.build_profile_index`);
+  name, description, examples and body (:func:`~agentroute.routing.profile_index.build_profile_index`);
 * ``d_a`` is the decision value of the agent's one-vs-rest linear SVM trained on
   the example requests plus one name-and-description sample per agent, as
   the linear strategy trains (:mod:`agentroute.routing.ovr`), through the linear
@@ -37,7 +37,7 @@ the SVMs do not recognise unseen requests of their own agent (built-in dev halve
 agent's learned score has median 0.046, its silent score 0.042), so the former
 ``(1 - λ̄) · 0.065 + λ̄ · 0.13`` rose with every example while in-scope scores did not, and
 right picks abstained; intent data (λ̄ ≈ 1) keeps ~0.13. And an agent's examples vouch for
-generic words (``index.EXAMPLES_VOUCH``) only when they carry most of its score
+generic words (``profile_index.EXAMPLES_VOUCH``) only when they carry most of its score
 (λ_a ≥ :data:`VOUCH_SHARE`): a "tell me a joke" intent still picks, while five requests
 learned by an agent with a long body no longer turn "make", "new" or "page" into evidence
 and let chit-chat through. Both were chosen on halves of the built-in dev file (learn from
@@ -53,14 +53,15 @@ import numpy as np
 
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
-from agentroute.routing.index import Index, build_profile_index
+from agentroute.routing.index import Index
+from agentroute.routing.profile_index import build_profile_index
 from agentroute.routing.scoring import make_weights
 
 #: Examples at which an agent's learned score and its profile score weigh the same, per unit of authored text.
 EVIDENCE = 0.5
 #: Authored words that count as one example's worth of evidence (an example request is ~10 words).
 WORDS_PER_EXAMPLE = 10.0
-#: Learned share from which an agent's examples may vouch for generic words (``index.EXAMPLES_VOUCH``).
+#: Learned share from which an agent's examples may vouch for generic words (``profile_index.EXAMPLES_VOUCH``).
 VOUCH_SHARE = 0.5
 #: Mean learned share from which the learned part adds character n-grams to its word features.
 #: Below it (agent files: a few examples beside long bodies) they changed nothing measurable on

@@ -11,7 +11,8 @@ from typing import Mapping, Sequence
 
 from agentroute.model import Agent
 from agentroute.routing.blend import build_blended_index
-from agentroute.routing.index import Index, build_profile_index
+from agentroute.routing.index import Index
+from agentroute.routing.profile_index import build_profile_index
 from agentroute.routing.linear import build_linear_index
 from agentroute.routing.plan import plan_fit
 

@@ -2,8 +2,9 @@
 
 An :class:`Index` is immutable once built: the agents, the feature space and
 the weight matrix ``W`` (features × agents). ``scores(q) = q · W`` is a cosine
-similarity in [0, 1] for the *profile* strategy, where each agent's column is
-the l2-normalised, field-weighted sum of its field vectors.
+similarity in [0, 1] for the *profile* strategy (built by
+:func:`agentroute.routing.profile_index.build_profile_index`); the learned strategies
+add a bias and a logistic (:mod:`agentroute.routing.linear`, :mod:`agentroute.routing.blend`).
 
 A router swaps whole indexes on reload, so a reader that took one reference
 sees one consistent state.
@@ -13,72 +14,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from agentroute.features.analyzers import AnalyzerSpec
-from agentroute.features.block import l2_rows
 from agentroute.features.space import FeatureSpace
-from agentroute.features.word_forms import fold
 from agentroute.model import Agent
-from agentroute.routing.profile import (
-    AGENT_STOP_WORDS,
-    FIELDS,
-    GENERIC_REQUEST_WORDS,
-    KEPT_ENGLISH_STOP_WORDS,
-    field_texts,
-)
-from agentroute.routing.scoring import Weights, make_weights
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
-
+from agentroute.routing.scoring import Weights
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen); the
 #: blended strategy's is computed from these two and its fit (:meth:`Index.default_threshold`).
 DEFAULT_THRESHOLDS = {"profile": 0.065, "linear": 0.13}
-
-
-#: Prefix features only for (singular) words of this many letters or more: "production" keeps
-#: its "~produ", "product" gets none, so the two do not meet; "checkout" never meets "check".
-PREFIX_MIN_LEN = 8
-#: A word found in more than this share of the agents (registries of 10+ agents) cannot make a pick alone...
-GENERIC_COVERAGE = 0.5
-#: ...and weighs this much in every agent's profile: it may support a pick but not outvote the words
-#: that set the agents apart (chosen on leave-one-out; 0.5 and 0.7 measured alike: docs/evaluation.md).
-COMMON_WORD_WEIGHT = 0.5
-
-
-def default_analyzers() -> tuple[AnalyzerSpec, ...]:
-    """Words, their singular forms, and 5-letter prefixes of words of 8+ letters; sublinear tf,
-    English and agent-boilerplate stop words.
-
-    Prefixes matched character n-grams' accuracy on the dev data at word cost;
-    bigrams added nothing measurable there but tripled the vocabulary. Singular forms
-    let "CVEs" meet "CVE"; gating prefixes by length keeps "product" off "production"
-    (measured against plain 5-letter prefixes in docs/evaluation.md).
-    Everyday request words (:data:`GENERIC_REQUEST_WORDS`), words used by more than
-    half of the agents, and prefixes are generic evidence: they score, but a request known
-    only through them abstains (chosen on the realistic dev set: docs/evaluation.md).
-    scikit-learn's English stop list is used without the words that name things in
-    software requests (:data:`~agentroute.routing.profile.KEPT_ENGLISH_STOP_WORDS`).
-    """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return (
-        AnalyzerSpec(
-            kind="word",
-            ngram_range=(1, 1),
-            prefix_len=5,
-            prefix_min_len=PREFIX_MIN_LEN,
-            word_forms=True,
-            stop_words=(frozenset(ENGLISH_STOP_WORDS) - KEPT_ENGLISH_STOP_WORDS) | AGENT_STOP_WORDS,
-            sublinear_tf=True,
-            generic_words=GENERIC_REQUEST_WORDS,
-            max_coverage=GENERIC_COVERAGE,
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -261,116 +207,3 @@ class Index:
         decision += 1.0
         np.reciprocal(decision, out=decision)
         return decision
-
-
-def build_profile_index(
-    agents: Sequence[Agent],
-    *,
-    field_weights: Mapping[str, float],
-    analyzers: Sequence[AnalyzerSpec] | None = None,
-    may_vouch: Sequence[bool] | None = None,
-) -> Index:
-    """Fit vocabulary and IDF over agents (each agent one document made of its fields), then weight the fields.
-
-    Each agent's column of ``W`` is the l2-normalised weighted sum of its
-    l2-normalised field vectors. ``may_vouch`` (one flag per agent, default all) limits which
-    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`).
-    """
-    specs = tuple(analyzers) if analyzers is not None else default_analyzers()
-    parts = _field_parts(agents)
-    owners = [i for i in range(len(agents)) for _ in FIELDS]
-    space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
-    space = _prefixes_support_only(_vouched_by_examples(space, vectors, agents, may_vouch))
-    profiles = _down_weigh_common(_combine_fields(vectors, len(agents), field_weights), space)
-    return Index(tuple(agents), space, make_weights(profiles.T.tocsr()), "profile")
-
-
-#: An agent with at least this many example requests vouches for the words of its examples:
-#: a generic word found there is evidence after all (CLINC150's "tell me something interesting"
-#: and "give me the time" are in scope there; BANKING77's "card" is in most intents' examples).
-EXAMPLES_VOUCH = 5
-
-
-def _vouched_by_examples(space: FeatureSpace, vectors: csr_matrix, agents: Sequence[Agent],
-                         may_vouch: Sequence[bool] | None = None) -> FeatureSpace:
-    """``space`` with the features of well-exampled agents' example requests no longer generic."""
-    if space.informative is None:
-        return space
-    field = FIELDS.index("examples")
-    rows = [i * len(FIELDS) + field for i, agent in enumerate(agents)
-            if len(agent.examples) >= EXAMPLES_VOUCH and (may_vouch is None or may_vouch[i])]
-    if not rows:
-        return space
-    used = np.unique(vectors[rows].indices)
-    for block in space.blocks:
-        block.generic = np.setdiff1d(block.generic, used - block.offset)
-    return FeatureSpace(space.blocks, normalize=space.normalize, groups=space.groups)
-
-
-def _down_weigh_common(profiles: csr_matrix, space: FeatureSpace) -> csr_matrix:
-    """``profiles`` (agents × features) with the words used by most agents weighed by :data:`COMMON_WORD_WEIGHT`.
-
-    A word in more than :data:`GENERIC_COVERAGE` of the agents says little about which one fits,
-    yet in a long body it can still tip a ranking ("test", "data", "code" in most of 60 agents).
-    Only those words count here: not the listed everyday words (weighing them down too cost a
-    built-in leave-one-out case), not prefixes, and not the words well-exampled agents vouched for.
-    """
-    common = _common_features(space)
-    if common is None:
-        return profiles
-    profiles = profiles.copy()
-    profiles.data[common[profiles.indices]] *= COMMON_WORD_WEIGHT
-    return profiles
-
-
-def _common_features(space: FeatureSpace) -> np.ndarray | None:
-    """Mask of the features generic by coverage alone (see :func:`_down_weigh_common`), or None."""
-    if space.informative is None:
-        return None
-    common = ~space.informative
-    for block in space.blocks:
-        listed = {fold(w) for w in block.spec.generic_words} | block.spec.generic_words
-        listed |= {d for w in listed for d in block.spec.derived(w)}
-        ids = [i + block.offset for term, i in block.vocabulary.items()
-               if term.startswith("~") or all(w in listed for w in term.split(" "))]
-        common[ids] = False
-    return common if common.any() else None
-
-
-def _prefixes_support_only(space: FeatureSpace) -> FeatureSpace:
-    """``space`` with every prefix feature ("~" + the first letters of a long word) generic.
-
-    A prefix is a guess at a related word, not the word: it may support a pick, but a request
-    whose only known features are prefixes abstains ("entertain me" met "enterprise" only
-    through "~enter"). Chosen on the realistic dev set: out-of-scope abstained 84.2 -> 89.5%,
-    in-scope picks unchanged (docs/evaluation.md).
-    """
-    if not any(block.spec.prefix_len for block in space.blocks):
-        return space
-    for block in space.blocks:
-        if block.spec.prefix_len:
-            prefixes = np.fromiter((i for term, i in block.vocabulary.items() if term.startswith("~")), dtype=np.int64)
-            block.generic = np.union1d(block.generic, prefixes).astype(np.int64)
-    return FeatureSpace(space.blocks, normalize=space.normalize, groups=space.groups)
-
-
-def profile_matrix(space: FeatureSpace, agents: Sequence[Agent], field_weights: Mapping[str, float]) -> csr_matrix:
-    """Agents × features profile vectors of ``agents`` in an already fitted ``space``."""
-    return _down_weigh_common(_combine_fields(space.transform(_field_parts(agents)), len(agents), field_weights), space)
-
-
-def _field_parts(agents: Sequence[Agent]) -> list[str]:
-    """Every agent's field texts, agent-major: text ``i * len(FIELDS) + f`` is field ``f`` of agent ``i``."""
-    return [text for agent in agents for text in field_texts(agent).values()]
-
-
-def _combine_fields(vectors: csr_matrix, n_agents: int, field_weights: Mapping[str, float]) -> csr_matrix:
-    """The l2-normalised weighted sum of each agent's field rows (one sparse product)."""
-    from scipy.sparse import csr_matrix
-
-    weights = [field_weights[name] for name in FIELDS]
-    combine = csr_matrix(
-        (np.tile(weights, n_agents), (np.repeat(np.arange(n_agents), len(FIELDS)), np.arange(n_agents * len(FIELDS)))),
-        shape=(n_agents, n_agents * len(FIELDS)),
-    )
-    return l2_rows((combine @ vectors).tocsr())

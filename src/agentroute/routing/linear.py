@@ -21,7 +21,8 @@ import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.space import FeatureSpace
-from agentroute.routing.index import Index, build_profile_index
+from agentroute.routing.index import Index
+from agentroute.routing.profile_index import build_profile_index
 from agentroute.routing import ovr
 from agentroute.routing.plan import RegistryStats, learned_cost
 from agentroute.model import Agent
