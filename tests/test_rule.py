@@ -189,3 +189,14 @@ def test_pick_ranks_by_decision_values_and_scores_only_the_top(strategy, margin)
             assert route.agent == batch.agent == router.rank(text, k=1)[0].agent
             assert route.score == pytest.approx(router.rank(text, k=1)[0].score, abs=1e-12)
             assert route.score == pytest.approx(batch.score, abs=1e-6)  # batches multiply in float32
+
+
+def test_an_index_that_has_served_still_pickles():
+    """Worker processes receive the index by pickle: what pick caches on it must pickle too."""
+    import pickle
+
+    router = Router(LINEAR_AGENTS, strategy="linear")
+    route = router.pick("will it rain in Lisbon")
+    again = pickle.loads(pickle.dumps(router.snapshot().index))
+    assert again.score_of is not None
+    assert again.scores("will it rain in Lisbon")[0].max() == pytest.approx(route.score)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -117,8 +118,7 @@ class Index:
             scale = self.extra.get("logistic_scale")
             cached = None
             if scale is not None and self.strategy != "blended":  # blended mixes its logistic in itself
-                slope = -float(scale)
-                cached = lambda value: 1.0 / (1.0 + math.exp(min(slope * value, 700.0)))  # noqa: E731
+                cached = partial(_logistic_score, -float(scale))  # a partial pickles; a lambda would not
             self.__dict__["_score_of"] = cached
         return cached
 
@@ -207,3 +207,8 @@ class Index:
         decision += 1.0
         np.reciprocal(decision, out=decision)
         return decision
+
+
+def _logistic_score(slope: float, value: float) -> float:
+    """``σ(-slope · value)`` for one decision value (``slope`` is minus the logistic scale)."""
+    return 1.0 / (1.0 + math.exp(min(slope * value, 700.0)))
