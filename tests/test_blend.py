@@ -192,3 +192,13 @@ def test_character_ngrams_only_where_the_learned_part_carries_the_score():
     assert evidence_weights(intents).mean() >= CHAR_NGRAMS_SHARE
     assert learned.extra["learned_features"] == "word+char"
     assert [b.spec.kind for b in learned.space.blocks].count("char_wb") == 1
+
+
+def test_explain_tells_the_learned_part_s_terms_from_the_profile_s():
+    """The same word can be a profile feature and a learned one: explain marks the learned ones."""
+    explanation = Router(AGENTS).explain("the orders query is slow")
+    terms = explanation.known_terms
+    assert "query" in terms and "query (learned)" in terms
+    assert all(t.endswith(" (learned)") or not t.endswith(")") for t in terms)
+    profile_only = Router(AGENTS, strategy="profile").explain("the orders query is slow")
+    assert not any(t.endswith(" (learned)") for t in profile_only.known_terms)

@@ -50,7 +50,12 @@ class Explanation:
 
 
 def _terms_by_id(index: Index) -> dict[int, str]:
-    return {block.offset + i: term for block in index.space.blocks for term, i in block.vocabulary.items()}
+    """Each feature's term; a blended index marks its learned part's terms "(learned)", since the
+    same word can be a feature of both parts."""
+    learned_from = int(index.extra.get("learned_offset", index.space.n_features)) if index.strategy == "blended" \
+        else index.space.n_features
+    return {block.offset + i: term + (" (learned)" if block.offset >= learned_from else "")
+            for block in index.space.blocks for term, i in block.vocabulary.items()}
 
 
 def _field_columns(index: Index, position: int, field_weights: Mapping[str, float]) -> dict[str, dict[int, float]]:
