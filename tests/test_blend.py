@@ -192,6 +192,9 @@ def test_character_ngrams_only_where_the_learned_part_carries_the_score():
     assert evidence_weights(intents).mean() >= CHAR_NGRAMS_SHARE
     assert learned.extra["learned_features"] == "word+char"
     assert [b.spec.kind for b in learned.space.blocks].count("char_wb") == 1
+    # and the router says which it did, beside why it blended
+    assert "learned part uses words, pairs and prefixes" in Router(AGENTS).strategy_reason
+    assert "learned part uses words" not in Router(intents).strategy_reason
 
 
 def test_explain_tells_the_learned_part_s_terms_from_the_profile_s():

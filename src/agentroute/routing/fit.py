@@ -29,4 +29,7 @@ def fit_index(agents: Sequence[Agent], strategy: str, *, field_weights: Mapping[
         index = build_blended_index(agents, field_weights=field_weights, method=method or "full")
     else:
         index = build_profile_index(agents, field_weights=field_weights)
-    return replace(index, extra={**index.extra, "strategy_reason": plan.reason})
+    reason = plan.reason
+    if index.extra.get("learned_features") == "words":  # the plan's estimate assumed character n-grams too
+        reason += "; the learned part uses words, pairs and prefixes (it carries under half of the scores)"
+    return replace(index, extra={**index.extra, "strategy_reason": reason})
