@@ -8,7 +8,7 @@ regex, for the patterns listed in ``RUN_PATTERNS`` (tested equal in tests/test_f
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -20,13 +20,13 @@ BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word char
 
 
 class UnitCache(dict):  # type: ignore[type-arg]
-    """word (or word pair) -> its feature ids, computed on first sight; bounded."""
+    """word -> feature ids, computed on first sight; bounded."""
 
-    def __init__(self, compute: Callable[[Any], Any]) -> None:
+    def __init__(self, compute: Callable[[str], list[int]]) -> None:
         super().__init__()
         self._compute = compute
 
-    def __missing__(self, unit: Any) -> Any:
+    def __missing__(self, unit: str) -> list[int]:
         ids = self._compute(unit)
         if len(self) >= UNIT_CACHE_LIMIT:
             self.clear()  # bounded memory; lookups in flight just recompute
