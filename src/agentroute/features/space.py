@@ -47,7 +47,6 @@ class FeatureSpace:
         # read once here, not per request.
         self._plan = tuple((b, b.spec.weight if b.spec.binary and not b.spec.use_idf else 0.0, b.offset)
                            for b in self.blocks)
-        self._group_norm = any(normalize and size > 1 for size, normalize in self.groups)
 
     def count_informative(self, ids: np.ndarray) -> int:
         """How many of the feature ``ids`` (one text's known features) are informative."""
@@ -175,7 +174,7 @@ class FeatureSpace:
         start = 0
         for size, normalize in self.groups:
             stop = start + sum(counts[:size])
-            if self._group_norm and normalize and size > 1 and stop > start:
+            if normalize and size > 1 and stop > start:
                 values[start:stop] /= math.sqrt(values[start:stop] @ values[start:stop])
             ends.append(stop)
             start, counts = stop, counts[size:]

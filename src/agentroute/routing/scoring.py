@@ -79,31 +79,30 @@ class SparseWeights:
         self.data = np.ascontiguousarray(data, dtype=np.float32)
         self.n_agents = int(n_agents)
 
-    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    def _postings(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The query features' postings: agent of each (a new int32 array), its weight times the
+        feature's value, and where each feature's postings end (empty arrays when there are none)."""
         starts = self.indptr[ids]
         lengths = self.indptr[ids + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(self.n_agents)
+        ends = np.cumsum(lengths)
+        total = int(ends[-1]) if len(ends) else 0
         # Position of every posting of every query feature, without a Python loop:
         # arange(total) shifted, per feature, from its place in the output to its start.
-        ends = np.cumsum(lengths)
         positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
-        weights = self.data[positions] * np.repeat(values, lengths)
-        return np.bincount(self.indices[positions], weights=weights, minlength=self.n_agents)
+        return self.indices[positions], self.data[positions] * np.repeat(values, lengths), ends
+
+    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        agents, weights, _ = self._postings(ids, values)
+        if not len(agents):
+            return np.zeros(self.n_agents)
+        return np.bincount(agents, weights=weights, minlength=self.n_agents)
 
     def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
         """``score`` of ``ids[:split]`` and of ``ids[split:]`` in one pass: the second part's postings
         count into agents ``n_agents ..`` of one ``bincount``."""
-        starts = self.indptr[ids]
-        lengths = self.indptr[ids + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
+        agents, weights, ends = self._postings(ids, values)
+        if not len(agents):
             return np.zeros(self.n_agents), np.zeros(self.n_agents)
-        ends = np.cumsum(lengths)
-        positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
-        weights = self.data[positions] * np.repeat(values, lengths)
-        agents = self.indices[positions]  # a new int32 array: shifted in place
         agents[int(ends[split - 1]) if split else 0 :] += self.n_agents
         both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
         return both[: self.n_agents], both[self.n_agents :]
