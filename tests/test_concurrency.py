@@ -101,6 +101,24 @@ def test_failed_reloads_under_load_keep_the_old_index():
     assert errors == [] and answers and all(a == expected for a in answers)
 
 
+def _reload_once_inside(monkeypatch, router, method):
+    """Make ``MentionFinder.<method>`` reload ``router`` to AGENTS_B the first time it runs: a reload
+    by another thread landing mid-call. Returns the list that records whether it did."""
+    from agentroute.routing.mentions import MentionFinder
+
+    original = getattr(MentionFinder, method)
+    reloads: list[int] = []
+
+    def after_a_reload(self, *args):
+        if not reloads:
+            reloads.append(1)
+            router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
+        return original(self, *args)
+
+    monkeypatch.setattr(MentionFinder, method, after_a_reload)
+    return reloads
+
+
 def test_explain_takes_one_snapshot_of_the_router(monkeypatch):
     """explain() must answer from the state it started with, even if a reload lands meanwhile.
 
@@ -108,19 +126,8 @@ def test_explain_takes_one_snapshot_of_the_router(monkeypatch):
     mention, after it took its snapshot and scored. An explain that read the router
     again afterwards would rank or pick among the new index's agents.
     """
-    from agentroute.routing.mentions import MentionFinder
-
     router = Router(AGENTS_A)
-    original_find = MentionFinder.find
-    reloads = []
-
-    def find_after_a_reload(self, text):
-        if not reloads:
-            reloads.append(1)
-            router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
-        return original_find(self, text)
-
-    monkeypatch.setattr(MentionFinder, "find", find_after_a_reload)
+    reloads = _reload_once_inside(monkeypatch, router, "find")
     explanation = router.explain("kafka consumer lag agent", k=2)  # "agent": the finder really looks
     assert reloads, "the reload did not land during explain()"
     assert [a.route.agent.name for a in explanation.agents] == ["kafka-expert", "redis-expert"]
@@ -186,20 +193,9 @@ def test_evaluate_takes_one_snapshot_of_the_router(monkeypatch):
     """A reload landing in the middle of evaluate() changes none of its figures."""
     from agentroute import evaluate
     from agentroute.evaluation.labelled import as_labelled
-    from agentroute.routing.mentions import MentionFinder
-
     router = Router(AGENTS_A)
     rows = as_labelled(["kafka consumer lag agent", "redis eviction agent", "zzqx"], ["kafka-expert", "redis-expert", "none"])
-    original = MentionFinder.find_many
-    reloads = []
-
-    def find_many_after_a_reload(self, requests):
-        if not reloads:
-            reloads.append(1)
-            router.reload(AGENTS_B)  # stands for a reload by another thread at this moment
-        return original(self, requests)
-
-    monkeypatch.setattr(MentionFinder, "find_many", find_many_after_a_reload)
+    reloads = _reload_once_inside(monkeypatch, router, "find_many")
     report = evaluate(router, rows, k=2)
     assert reloads and router.agents[0].name == "postgres-expert"
     assert report.accuracy == 1.0 and report.top_k_accuracy == 1.0 and report.closed_set_accuracy == 1.0
