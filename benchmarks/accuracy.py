@@ -40,7 +40,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.sparse import hstack
@@ -187,22 +187,38 @@ def run_intent(name: str, folder: Path) -> dict[str, Any]:
 
 # -- leave-one-out on agent collections ---------------------------------------------------------
 
-def run_loo(label: str, agents: list[Agent]) -> dict[str, Any] | None:
+def _loo_router(agents: list[Agent]) -> Router:
+    return Router(agents, threshold=0.0, mentions=False)
+
+
+def run_loo(label: str, agents: list[Agent], make_router: Callable[[list[Agent]], Router] = _loo_router,
+            *, baseline: bool = True) -> dict[str, Any] | None:
+    """Top-1/top-3 of each held-out example or trigger phrase (``make_router``: how agentroute is fitted)."""
     cases = [(i, variant, request) for i, a in enumerate(agents) for variant, request, _ in held_out_variants(a)]
     if not cases:
         return None
-    hits = {"agentroute": [0, 0], "plain-tfidf": [0, 0]}
+    hits = {"agentroute": [0, 0], "plain-tfidf": [0, 0]} if baseline else {"agentroute": [0, 0]}
     for position, variant, request in cases:
         pool = agents[:position] + [variant] + agents[position + 1 :]
         expected = agents[position].name
-        ours = [r.agent.name for r in Router(pool, threshold=0.0, mentions=False).rank(request, k=3)]
-        plain = PlainTfidf(pool).rank(request, 3)
-        for key, ranked in (("agentroute", ours), ("plain-tfidf", plain)):
+        ranked_by = {"agentroute": [r.agent.name for r in make_router(pool).rank(request, k=3)]}
+        if baseline:
+            ranked_by["plain-tfidf"] = PlainTfidf(pool).rank(request, 3)
+        for key, ranked in ranked_by.items():
             hits[key][0] += ranked[0] == expected
             hits[key][1] += expected in ranked
     n = len(cases)
     return {"collection": label, "agents": len(agents), "cases": n,
             "systems": {k: {"top1": v[0] / n, "top3": v[1] / n} for k, v in hits.items()}}
+
+
+def loo_collections(shared: Path | None) -> list[tuple[str, list[Agent]]]:
+    """The built-in agents, then every collection of ``shared``/corpora (None: the built-in agents only)."""
+    collections = [("built-in agents", list(Registry.from_paths([builtin_agents_dir()])))]
+    if shared is not None:
+        for folder in sorted(p for p in (shared / "corpora").iterdir() if p.is_dir() and not p.name.startswith("_")):
+            collections.append((folder.name, list(Registry.from_paths([folder]))))
+    return collections
 
 
 def run_builtin_test() -> dict[str, Any]:
@@ -335,11 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             print(f"accuracy: {name} ...", file=sys.stderr, flush=True)
             record["datasets"].append(run_intent(name, folder))
-    collections = [("built-in agents", list(Registry.from_paths([builtin_agents_dir()])))]
-    if args.shared.exists() and not args.skip_corpora:
-        for folder in sorted(p for p in (args.shared / "corpora").iterdir() if p.is_dir() and not p.name.startswith("_")):
-            collections.append((folder.name, list(Registry.from_paths([folder]))))
-    for label, agents in collections:
+    for label, agents in loo_collections(args.shared if args.shared.exists() and not args.skip_corpora else None):
         print(f"accuracy: leave-one-out {label} ...", file=sys.stderr, flush=True)
         result = run_loo(label, agents)
         if result is not None:

@@ -10,7 +10,15 @@ parameters are chosen on the dev half only; the test half is the held-out figure
 Also the seed check: the seed backend-engineer among the lst97 agents whose name lacks
 "backend", each of its examples held out in turn.
 
-    python benchmarks/realistic.py [--shared PATH] [--split dev|test] [--show-misses]
+Each split also reports the closed-set rate (the top-ranked agent is sensible, whatever its
+score: below the pick rate, misses are rankings; above it, abstentions) and the figures of
+each registry. ``--field-weights`` and ``--threshold`` (the Router's own parameters) measure
+another setting on the same requests, and ``--loo`` adds leave-one-out on the built-in agents
+and the shared collections with that setting, so a candidate is judged on dev and LOO by one
+command (never choose on ``--split test``).
+
+    python benchmarks/realistic.py [--shared PATH] [--split dev|test|both] [--show-misses]
+                                   [--field-weights name=0.75,prompt=4.5] [--threshold 0.065] [--loo]
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -72,31 +81,40 @@ RouterFactory = Callable[[list[Agent]], Router]
 
 def evaluate_cases(cases: Sequence[Case], registries: dict[str, list[Agent]],
                    make_router: RouterFactory = Router) -> dict[str, Any]:
-    """In-scope: share picked sensibly (at the default threshold), top-3 sensible; out of scope: share abstained."""
+    """In-scope: share picked sensibly (at the router's threshold), top-1 sensible whatever the score
+    (closed set), top-3 sensible; out of scope: share abstained. ``by_registry`` holds the counts
+    of each registry."""
     routers = {name: make_router(agents) for name, agents in registries.items()}
-    sensible = top3 = in_scope = abstained = out_scope = 0
+    counts = {name: dict.fromkeys(("in_scope", "sensible", "closed_set", "top3", "out_of_scope", "abstained"), 0)
+              for name in sorted({case.registry for case in cases})}
     misses: list[str] = []
     for case in cases:
         router = routers[case.registry]
+        tally = counts[case.registry]
         route = router.pick(case.text)
         picked = None if route is None else route.agent.name
         score = "" if route is None else f" {route.score:.3f}"
         if case.acceptable:
-            in_scope += 1
+            tally["in_scope"] += 1
             ok = picked in case.acceptable
-            sensible += ok
+            tally["sensible"] += ok
             ranked = [r.agent.name for r in router.rank(case.text, k=3)]
-            top3 += any(n in case.acceptable for n in ranked)
+            # rank() keeps agents below the threshold: its first agent is what pick would name without one.
+            tally["closed_set"] += bool(ranked) and ranked[0] in case.acceptable
+            tally["top3"] += any(n in case.acceptable for n in ranked)
             if not ok:
                 misses.append(f"IN  {case.text!r} -> {picked}{score} (want {', '.join(case.acceptable)}; top3 {ranked})")
         else:
-            out_scope += 1
-            abstained += picked is None
+            tally["out_of_scope"] += 1
+            tally["abstained"] += picked is None
             if picked is not None:
                 misses.append(f"OOS {case.text!r} -> {picked}{score}")
-    return {"cases": len(cases), "in_scope": in_scope, "out_of_scope": out_scope,
-            "sensible_pick": sensible / max(1, in_scope), "sensible_top3": top3 / max(1, in_scope),
-            "oos_abstained": abstained / max(1, out_scope), "misses": misses}
+    total = {key: sum(tally[key] for tally in counts.values()) for key in next(iter(counts.values()), {})}
+    in_scope, out_scope = max(1, total.get("in_scope", 0)), max(1, total.get("out_of_scope", 0))
+    return {"cases": len(cases), "in_scope": total.get("in_scope", 0), "out_of_scope": total.get("out_of_scope", 0),
+            "sensible_pick": total.get("sensible", 0) / in_scope, "closed_set": total.get("closed_set", 0) / in_scope,
+            "sensible_top3": total.get("top3", 0) / in_scope, "oos_abstained": total.get("abstained", 0) / out_scope,
+            "by_registry": counts, "misses": misses}
 
 
 def seed_check(shared: Path, make_router: RouterFactory = Router) -> dict[str, Any]:
@@ -117,6 +135,26 @@ def seed_check(shared: Path, make_router: RouterFactory = Router) -> dict[str, A
             "examples": len(rows), "rows": rows}
 
 
+def parse_field_weights(text: str) -> dict[str, float]:
+    """``"name=1,prompt=3"`` as a mapping; the Router checks the field names and values."""
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected FIELD=WEIGHT pairs separated by commas, got {item!r}") from None
+    return weights
+
+
+def router_factory(field_weights: dict[str, float] | None = None, threshold: float | None = None) -> RouterFactory:
+    """Router with these parameters (None: the defaults); checked now, so a bad table fails before any fit."""
+    Router([Agent(name="check", description="check")], field_weights=field_weights, threshold=threshold)
+    return partial(Router, field_weights=field_weights, threshold=threshold)
+
+
 def run(shared: Path, splits: Sequence[str] = ("dev", "test"), make_router: RouterFactory = Router) -> dict[str, Any]:
     registries = load_registries(shared)
     record: dict[str, Any] = {"registries": {k: len(v) for k, v in registries.items()}}
@@ -133,24 +171,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--split", choices=("dev", "test", "both"), default="dev")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--field-weights", type=parse_field_weights, default=None, metavar="FIELD=W,...",
+                        help="profile field weights to measure instead of the defaults (unnamed fields keep theirs)")
+    parser.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: the router's)")
+    parser.add_argument("--loo", action="store_true",
+                        help="also leave-one-out on the built-in agents and the shared collections, same parameters")
     args = parser.parse_args(argv)
+    try:
+        make_router = router_factory(args.field_weights, args.threshold)
+    except ValueError as error:
+        parser.error(str(error))
     if not args.shared.exists():
         print(f"realistic: {args.shared} is absent; the registries live there, nothing measured", file=sys.stderr)
         return 0
     splits = ("dev", "test") if args.split == "both" else (args.split,)
-    record = run(args.shared, splits)
+    record = run(args.shared, splits, make_router)
     for split in splits:
         r = record[split]
         print(f"{split}: {r['cases']} requests; in-scope sensible pick {100 * r['sensible_pick']:.1f}% "
-              f"(top-3 {100 * r['sensible_top3']:.1f}%) of {r['in_scope']}; out-of-scope abstained "
-              f"{100 * r['oos_abstained']:.1f}% of {r['out_of_scope']}")
+              f"(closed set {100 * r['closed_set']:.1f}%, top-3 {100 * r['sensible_top3']:.1f}%) of {r['in_scope']}; "
+              f"out-of-scope abstained {100 * r['oos_abstained']:.1f}% of {r['out_of_scope']}")
+        for name, t in r["by_registry"].items():
+            print(f"  {name}: sensible {t['sensible']}/{t['in_scope']} (closed set {t['closed_set']}, top-3 {t['top3']}), "
+                  f"abstained {t['abstained']}/{t['out_of_scope']}")
         if args.show_misses:
             print("\n".join("  " + m for m in r["misses"]))
     s = record["seed"]
     print(f"seed: backend-engineer in top 3 for {s['in_top3']}/{s['examples']} held-out examples, picked {s['picked']}")
     for row in s["rows"]:
         print(f"  {row['request']!r}: rank {row['rank']}, top3 {row['top3']}")
+    if args.loo:
+        for line in loo_lines(args.shared, args.field_weights):
+            print(line)
     return 0
+
+
+def loo_lines(shared: Path, field_weights: dict[str, float] | None) -> list[str]:
+    """Leave-one-out (top-1 / top-3) of agentroute on the collections ``benchmarks/accuracy.py`` measures."""
+    import accuracy  # the sibling benchmark; imported here, since it imports this module
+
+    def loo_router(agents: list[Agent]) -> Router:
+        return Router(agents, threshold=0.0, mentions=False, field_weights=field_weights)
+
+    lines = []
+    for label, agents in accuracy.loo_collections(shared):
+        result = accuracy.run_loo(label, agents, loo_router, baseline=False)
+        if result is not None:
+            ours = result["systems"]["agentroute"]
+            lines.append(f"loo {label}: {result['cases']} cases, top-1 {100 * ours['top1']:.1f}%, top-3 {100 * ours['top3']:.1f}%")
+    return lines
 
 
 if __name__ == "__main__":
