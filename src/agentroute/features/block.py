@@ -47,7 +47,7 @@ class FeatureBlock:
         #: Local ids of the generic features: they may support a pick but not make one alone.
         self.generic = np.zeros(0, dtype=np.int64) if generic is None else np.asarray(generic, dtype=np.int64)
         self.analyzer = Analyzer(spec)
-        compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
+        compute = (self._distinct_char_ids if spec.word_sum else self._char_ids) if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
         pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
         self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
@@ -97,8 +97,9 @@ class FeatureBlock:
         units = self.analyzer.words(text)
         ids: list[int] = []
         if self.spec.kind == "char_wb":
-            # char_wb features never cross a space, so each word's ids can be cached.
-            return list(chain.from_iterable(map(self._units.__getitem__, units)))
+            # char_wb features never cross a space, so each word's ids can be cached. A word-sum
+            # block counts each distinct word once (its cached ids are distinct too).
+            return list(chain.from_iterable(map(self._units.__getitem__, dict.fromkeys(units) if self.spec.word_sum else units)))
         if low == 1 and high <= 2:  # the default shapes: unigrams (+ prefixes) per token, cached
             ids = list(chain.from_iterable(map(self._units.__getitem__, units)))
             if high == 2:
@@ -139,6 +140,13 @@ class FeatureBlock:
             found.update(map(self.vocabulary.get, map(" ".join, zip(units, units[1:]))))
             found.discard(None)  # type: ignore[arg-type]
         return found
+
+    def word_ids(self, word: str) -> list[int]:
+        """Local ids of one whitespace-free word's known features (cached; a char_wb block only)."""
+        return self._units[word]
+
+    def _distinct_char_ids(self, word: str) -> list[int]:
+        return list(dict.fromkeys(self._char_ids(word)))
 
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
@@ -215,6 +223,16 @@ class FeatureBlock:
     def weigh(self, counts: csr_matrix) -> csr_matrix:
         """Counts to TF-IDF: tf (binary, sublinear or raw) times IDF, rows l2-normalised, times the weight."""
         matrix = counts.astype(np.float64, copy=True).tocsr()
+        if self.spec.word_sum:  # tf: distinct words per feature, scaled by weight / sqrt(sum tf * idf^2)
+            if not len(matrix.data):
+                return matrix
+            lengths = np.diff(matrix.indptr)
+            squares = matrix.data * self._idf[matrix.indices] ** 2
+            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=squares,
+                                 minlength=matrix.shape[0])
+            scale = np.divide(self.spec.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
+            matrix.data *= self._idf[matrix.indices] * np.repeat(scale, lengths)
+            return matrix
         if self.spec.binary:
             matrix.data[:] = 1.0
         elif self.spec.sublinear_tf:
@@ -242,6 +260,11 @@ class FeatureBlock:
         found = self.feature_ids(text)
         if not found:
             return _NO_IDS, _NO_VALUES
+        if self.spec.word_sum:
+            distinct, in_words = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+            scaled = in_words * self._idf[distinct]
+            scaled *= self.spec.weight / math.sqrt(scaled @ self._idf[distinct])  # sum of tf * idf^2
+            return distinct + self.offset, scaled
         if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
             ids = np.array(found, dtype=np.int64)
             values = self._idf[ids]

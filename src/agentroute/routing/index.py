@@ -21,7 +21,8 @@ import numpy as np
 
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
-from agentroute.routing.scoring import Weights
+from agentroute.routing.scoring import DenseWeights, Weights
+from agentroute.routing.word_sums import WordSums
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen); the
 #: blended strategy's is computed from these two and its fit (:meth:`Index.default_threshold`).
@@ -96,6 +97,9 @@ class Index:
         """What agents are ranked by for ``text`` (None: no known feature, every score 0), and the
         informative known-feature count: :meth:`scores` before the linear strategy's logistic,
         which is monotone, so ``pick`` applies it (:attr:`score_of`) to the top agent only."""
+        word_sums = self.word_sums
+        if word_sums is not None:  # learned character n-grams, served per word (intent-style data)
+            return self._ranked_with_word_sums(text, word_sums)
         if self.strategy == "blended":
             # The profile's group of blocks comes first, the learned one second (FeatureSpace.concat).
             ids, values, ends = self.space.vectorize_groups(text)
@@ -109,6 +113,42 @@ class Index:
             return None, 0
         raw = self.weights.score(ids, values)
         return (raw if self.bias is None else raw + self.bias), self.space.count_informative(ids)
+
+    def _ranked_with_word_sums(self, text: str, word_sums: WordSums) -> tuple[np.ndarray | None, int]:
+        """:meth:`ranked_scores` with the word-sum block's share from its per-word cache."""
+        ids, values, ends = self.space.vectorize_groups(text, word_sums=False)
+        extra, words = word_sums.score(text)
+        if extra is None and len(ids) == 0:
+            return None, 0
+        if self.strategy == "blended":
+            profile_end = ends[0]
+            profile, learned = self.weights.score_parts(ids, values, profile_end)
+            if extra is not None:
+                learned = learned + extra
+            known = self.space.count_informative(ids if self._learned_evidence else ids[:profile_end])
+            return self.blend(profile, learned), known + (words if self._learned_evidence else 0)
+        raw = self.weights.score(ids, values) if len(ids) else np.zeros(len(self.agents), dtype=np.float32)
+        if extra is not None:
+            raw += extra
+        return (raw if self.bias is None else raw + self.bias), self.space.count_informative(ids) + words
+
+    @property
+    def word_sums(self) -> WordSums | None:
+        """The per-word cache of the space's word-sum block, when the weights are dense (else None:
+        the block's vector is scored like any other)."""
+        cached = self.__dict__.get("_word_sums", False)
+        if cached is False:  # a frozen dataclass: cache through __dict__
+            blocks = [b for b in self.space.blocks if b.spec.word_sum and not len(b.generic)]
+            cached = None
+            if len(blocks) == 1 and isinstance(self.weights, DenseWeights):
+                block = blocks[0]
+                cached = WordSums(block, self.weights.rows[block.offset : block.offset + len(block)])
+            self.__dict__["_word_sums"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The per-word cache holds a lock and a table; another process builds its own.
+        return {k: v for k, v in self.__dict__.items() if k != "_word_sums"}
 
     @property
     def score_of(self) -> Callable[[float], float] | None:

@@ -40,7 +40,7 @@ def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
                              use_idf=False, prefix_len=5),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
-        AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=False, sublinear_tf=False, word_sum=True, weight=1.2),
     )
 
 
