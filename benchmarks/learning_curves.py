@@ -17,6 +17,9 @@ Called by ``benchmarks/accuracy.py``; ``python benchmarks/learning_curves.py`` r
 (issue 12's blended threshold and vouching rule were): the bundled dev file split in halves per
 label (seeded), k = 0, 1, 2, 4 requests per agent learned from one half, the other half (with its
 out-of-scope rows) scored, both ways, 8 seeds; the bundled test file is not read.
+``--dev-halves --components`` prints, on the same splits, where that accuracy comes from (which
+scorer ranks the right agent first, and the best accuracy any threshold could give): the
+diagnosis in docs/learning.md.
 """
 
 from __future__ import annotations
