@@ -83,13 +83,17 @@ def test_word_sum_needs_a_char_block_without_binary_or_sublinear_tf():
     assert AnalyzerSpec.from_json(old).word_sum is False
 
 
+@pytest.mark.parametrize("warm", [False, True])
 @pytest.mark.parametrize("use_idf", [False, True])
-def test_per_word_sums_score_what_the_vector_scores(use_idf):
+def test_per_word_sums_score_what_the_vector_scores(use_idf, warm):
     spec = AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=use_idf, sublinear_tf=False, word_sum=True, weight=0.7)
     space = FeatureSpace.fit([AnalyzerSpec(kind="word"), spec], TRAIN, normalize=False)
     block = space.blocks[1]
     rows = np.random.default_rng(0).normal(size=(space.n_features, 6)).astype(np.float32)
     sums = WordSums(block, rows[block.offset :])
+    if warm:  # rows computed in chunks ahead of requests, not one by one
+        assert sums.warm(w for t in TRAIN + ["qqq"] for w in _words(t)) > 0
+        assert sums._table["qqq"] == 0 and sums._table["book"] > 0
     for text in TEXTS * 2:  # the second pass reads the cache
         ids, values = block.weighted(text)
         got, words = sums.score(text)
@@ -161,3 +165,14 @@ def test_the_linear_strategy_serves_char_ngrams_per_word_with_the_same_scores():
     again = pickle.loads(pickle.dumps(index))
     assert "_word_sums" not in again.__dict__
     np.testing.assert_allclose(again.ranked_scores("book a table")[0], index.ranked_scores("book a table")[0], rtol=1e-6)
+
+
+def test_warming_fills_the_learned_words_and_changes_no_score():
+    fitted = Router(AGENTS, strategy="linear")  # a fit warms its caches
+    loaded_index = pickle.loads(pickle.dumps(fitted.snapshot().index))  # as after a load: nothing cached
+    table = fitted.snapshot().index.word_sums._table
+    assert "table" in table and "forecast" in table and table["table"] > 0
+    assert "table" not in loaded_index.word_sums._table
+    for text in ["table for four", "forecast for Oslo", "freeze my card, please!"]:
+        np.testing.assert_allclose(loaded_index.ranked_scores(text)[0], fitted.snapshot().index.ranked_scores(text)[0],
+                                   rtol=1e-5, atol=1e-6)

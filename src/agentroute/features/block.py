@@ -23,6 +23,7 @@ from agentroute.features.word_forms import fold
 from agentroute.features.word_tables import (
     BREAK,
     RUN_PATTERNS,
+    UNIT_CACHE_LIMIT,
     BatchUnits,
     UnitCache,
     ascii_runs,
@@ -140,6 +141,14 @@ class FeatureBlock:
             found.update(map(self.vocabulary.get, map(" ".join, zip(units, units[1:]))))
             found.discard(None)  # type: ignore[arg-type]
         return found
+
+    def warm(self, units: Sequence[str]) -> None:
+        """Cache the ids of ``units`` ahead of requests (up to half the cache), when features come by unit."""
+        if not self.by_units:
+            return
+        cache = self._units
+        for unit in units[: max(0, UNIT_CACHE_LIMIT // 2 - len(cache))]:
+            cache[unit]
 
     def word_ids(self, word: str) -> list[int]:
         """Local ids of one whitespace-free word's known features (cached; a char_wb block only)."""

@@ -189,17 +189,19 @@ class FeatureSpace:
             start, counts = stop, counts[size:]
         return ids, values, ends
 
-    def transform(self, texts: Sequence[str]) -> csr_matrix:
+    def transform(self, texts: Sequence[str], *, word_sums: bool = True) -> csr_matrix:
         """Vectorise many texts into a CSR matrix (rows = texts), the same numbers as :meth:`vectorize`.
 
         Only the feature lookup runs per text in Python; counting, tf, IDF and
         normalisation are vectorised, as in ``TfidfVectorizer.transform``.
+        ``word_sums=False`` leaves the word-sum blocks' columns empty (see :meth:`vectorize_groups`).
         """
         from scipy.sparse import csr_matrix, hstack
 
         if not self.blocks:
             return csr_matrix((len(texts), 0))
-        parts = [block.transform(texts) for block in self.blocks]
+        parts = [block.transform(texts) if word_sums or not block.spec.word_sum else csr_matrix((len(texts), len(block)))
+                 for block in self.blocks]
         grouped = []
         for count, normalize in self.groups:
             group, parts = parts[:count], parts[count:]
