@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from itertools import chain, groupby
+from itertools import chain, groupby, repeat
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -182,17 +182,25 @@ class FeatureBlock:
         return self.weigh(counts)
 
     def _transform_joined(self, texts: Sequence[str]) -> csr_matrix | None:
-        """The batch fast path for word unigrams (+ prefixes): one lower(), one tokenizing pass and
-        one table lookup over all texts joined by a break character, instead of a loop per text.
+        """The batch fast path for word unigrams (+ prefixes, + word pairs): one lower(), one
+        tokenizing pass and one table lookup over all texts joined by a break character, instead
+        of a loop per text.
 
         Returns None (use the per-text path) for other shapes, or texts that contain
         the break character themselves. Lower-casing and accent stripping (NFKD) give
         the same result on the joined text as text by text: the break is neither a
-        cased letter nor a combining mark, so no rule looks across it.
+        cased letter nor a combining mark, so no rule looks across it. Word pairs are
+        looked up for neighbouring tokens; a pair with the break is never a feature. So pairs
+        need every token to be a unit: no stop words, no word forms, no token the pattern's
+        runs would drop.
         """
         from scipy.sparse import csr_matrix
 
-        if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
+        spec = self.spec
+        if spec.kind != "word" or spec.ngram_range not in ((1, 1), (1, 2)) or len(texts) < 2:
+            return None
+        pairs = spec.ngram_range == (1, 2)
+        if pairs and (spec.word_forms or spec.stop_words or self._run_min_len not in (None, 1)):
             return None
         joined = BREAK.join(texts)
         if joined.count(BREAK) != len(texts) - 1:
@@ -205,7 +213,13 @@ class FeatureBlock:
             units_of.reset_if_full()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate([column[units] for column in units_of.columns])
-        rows = np.tile(np.cumsum(units == 0), len(units_of.columns))
+        text_of = np.cumsum(units == 0)
+        rows = np.tile(text_of, len(units_of.columns))
+        if pairs and len(tokens) > 1:
+            pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
+                                   dtype=np.int64, count=len(tokens) - 1)
+            columns = np.concatenate([columns, pair_ids])
+            rows = np.concatenate([rows, text_of[:-1]])
         known = columns >= 0
         counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
         counts.sum_duplicates()
