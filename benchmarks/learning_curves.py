@@ -17,6 +17,9 @@ Called by ``benchmarks/accuracy.py``; ``python benchmarks/learning_curves.py`` r
 (issue 12's blended threshold and vouching rule were): the bundled dev file split in halves per
 label (seeded), k = 0, 1, 2, 4 requests per agent learned from one half, the other half (with its
 out-of-scope rows) scored, both ways, 8 seeds; the bundled test file is not read.
+``--dev-halves --components`` prints, on the same splits, where that accuracy comes from (which
+scorer ranks the right agent first, and the best accuracy any threshold could give): the
+diagnosis in docs/learning.md.
 """
 
 from __future__ import annotations
@@ -118,13 +121,7 @@ def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[s
         by_label[row.label].append(row)
     runs = []
     for seed in range(seeds):
-        rng = np.random.default_rng(seed)
-        halves: tuple[list[LabelledRequest], list[LabelledRequest]] = ([], [])
-        for label in sorted(by_label, key=str):
-            rows, order = by_label[label], rng.permutation(len(by_label[label]))
-            halves[0].extend(rows[i] for i in order[: len(rows) // 2])
-            halves[1].extend(rows[i] for i in order[len(rows) // 2 :])
-        for learn, held in (halves, halves[::-1]):
+        for learn, held in _split_halves(seed, by_label):
             pool: dict[str, list[str]] = defaultdict(list)
             for row in learn:
                 if row.label is not None:
@@ -139,6 +136,95 @@ def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[s
     mean = 100 * np.mean(np.array(runs, dtype=np.float64), axis=0)
     return {"ks": list(ks), "splits": len(runs), "accuracy": mean[:, 0].tolist(), "in_scope": mean[:, 1].tolist(),
             "oos_recall": mean[:, 2].tolist()}
+
+
+Halves = tuple[list[LabelledRequest], list[LabelledRequest]]
+
+
+def _split_halves(seed: int, by_label: dict[str | None, list[LabelledRequest]]) -> tuple[Halves, Halves]:
+    """Both (learn, held) pairs of one seeded per-label split of the dev rows in halves."""
+    rng = np.random.default_rng(seed)
+    halves: Halves = ([], [])
+    for label in sorted(by_label, key=str):
+        rows, order = by_label[label], rng.permutation(len(by_label[label]))
+        halves[0].extend(rows[i] for i in order[: len(rows) // 2])
+        halves[1].extend(rows[i] for i in order[len(rows) // 2 :])
+    return (halves, halves[::-1])
+
+
+def _learned_part(index: Any, texts: Sequence[str]) -> np.ndarray:
+    """The blended index's learned part alone (SVM decision values), as ``Index.score_many`` splits it."""
+    queries = index.space.transform(texts)
+    queries.data[queries.indices < index.extra["learned_offset"]] = 0.0
+    queries.eliminate_zeros()
+    return index.weights.score_many(queries) + index.bias
+
+
+def _nearest_learned(pool: dict[str, list[str]], texts: Sequence[str]) -> list[str | None]:
+    """The agent of each text's most similar learned request (TF-IDF cosine, scikit-learn); None
+    when it shares no word with any of them."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    learned = [(name, text) for name, rows in pool.items() for text in rows]
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    similar = (vectorizer.fit_transform([t for _, t in learned]) @ vectorizer.transform(texts).T).toarray()
+    return [learned[i][0] if similar[i, j] > 0 else None for j, i in enumerate(similar.argmax(axis=0))]
+
+
+def dev_halves_components(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[str, Any]:
+    """Where the built-in curve's accuracy comes from, on the dev halves of :func:`dev_halves_curve`.
+
+    Per k (mean %, 2 x ``seeds`` splits): the blended router's accuracy, and its best accuracy over
+    thresholds chosen on the scored half itself (no threshold rule can do better); how often the right
+    agent ranks first (in-scope rows, no abstention) by the blended scores, by the profile with the
+    learned requests, by the profile without them, by the learned part (SVM) alone, and by the nearest
+    learned request. The bundled test file is not read.
+    """
+    from agentroute.routing.rule import PickRule
+
+    registry = list(Registry.from_paths([builtin_agents_dir()]))
+    names = [a.name for a in registry]
+    by_label: dict[str | None, list[LabelledRequest]] = defaultdict(list)
+    for row in read_labelled(builtin_data_file("builtin_dev.jsonl")):
+        by_label[row.label].append(row)
+    keys = ("accuracy", "best_threshold_accuracy", "blended_top1", "profile_top1", "profile_without_learned_top1",
+            "learned_part_top1", "nearest_learned_top1")
+    runs: dict[str, list[list[float]]] = {key: [] for key in keys}
+    thresholds = np.linspace(0.0, 0.2, 81)
+    for seed in range(seeds):
+        for learn, held in _split_halves(seed, by_label):
+            pool: dict[str, list[str]] = defaultdict(list)
+            for row in learn:
+                if row.label is not None:
+                    pool[row.label].append(row.text)
+            texts = [r.text for r in held]
+            truth = np.array([names.index(r.label) if r.label is not None else -1 for r in held])
+            scope = truth >= 0
+            bare = Router(registry, strategy="profile").index.score_many(texts)[0].argmax(axis=1)
+            run: dict[str, list[float]] = {key: [] for key in keys}
+            for k in ks:
+                pick = np.random.default_rng(seed)
+                extra = {name: _sample(rows, k, pick) for name, rows in pool.items()} if k else {}
+                agents = _with_examples(registry, extra)
+                router = Router(agents)
+                found = router.snapshot().evidence_many(texts)
+                rule = PickRule(router.index.default_threshold)
+                accuracy = [np.mean(rule.at(t).decide_many(found).agents == truth)
+                            for t in np.append(thresholds, rule.threshold)]  # the default is one of them
+                run["accuracy"].append(float(np.mean(rule.decide_many(found).agents == truth)))
+                run["best_threshold_accuracy"].append(float(max(accuracy)))
+                profile = Router(agents, strategy="profile").index.score_many(texts)[0].argmax(axis=1)
+                learned = _learned_part(router.index, texts).argmax(axis=1)
+                nearest = np.array([-2 if n is None else names.index(n) for n in _nearest_learned(extra, texts)] if k else [])
+                for key, top in (("blended_top1", router.index.score_many(texts)[0].argmax(axis=1)),
+                                 ("profile_top1", profile), ("profile_without_learned_top1", bare),
+                                 ("learned_part_top1", learned), ("nearest_learned_top1", nearest)):
+                    run[key].append(float(np.mean(top[scope] == truth[scope])) if key != "nearest_learned_top1" or k
+                                    else float("nan"))
+            for key in keys:
+                runs[key].append(run[key])
+    return {"ks": list(ks), "splits": len(runs["accuracy"]),
+            **{key: (100 * np.mean(np.array(v), axis=0)).tolist() for key, v in runs.items()}}
 
 
 def markdown_lines(curves: dict[str, Any]) -> list[str]:
@@ -178,6 +264,13 @@ def run(shared: Path | None, baseline: Any) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--dev-halves", "--components"]:
+        parts = dev_halves_components()
+        print(f"built-in dev halves ({parts['splits']} splits), k = {parts['ks']}, mean %")
+        for key, value in parts.items():
+            if key not in ("ks", "splits"):
+                print(f"  {key:30s} " + " / ".join("-" if np.isnan(x) else f"{x:.1f}" for x in value))
+        sys.exit(0)
     if sys.argv[1:] == ["--dev-halves"]:
         halves = dev_halves_curve()
         print(f"built-in dev halves ({halves['splits']} splits), k = {halves['ks']}")

@@ -88,6 +88,13 @@ class AnalyzerSpec:
     generic_words: frozenset[str] = field(default_factory=frozenset)
     #: Features found in more than this share of the fitted documents are generic too.
     max_coverage: float = 1.0
+    #: With ``kind="char_wb"``: a text's vector is the sum of its distinct words' vectors (each
+    #: word's distinct n-grams, times IDF), scaled by ``weight / sqrt(sum of tf * idf^2)``. A
+    #: feature's tf is then the number of the text's distinct words that contain it, and both the
+    #: vector and the squared scale add up word by word, so serving can cache each word's
+    #: contribution to the scores (:mod:`agentroute.routing.word_sums`) instead of gathering
+    #: every n-gram of every request. Needs ``binary`` and ``sublinear_tf`` off.
+    word_sum: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.ngram_range
@@ -105,6 +112,8 @@ class AnalyzerSpec:
             raise ValueError(f"prefix_min_len must be >= 0, got {self.prefix_min_len!r}")
         if not 0 < self.max_coverage <= 1:
             raise ValueError(f"max_coverage must be in (0, 1], got {self.max_coverage!r}")
+        if self.word_sum and (self.kind != "char_wb" or self.binary or self.sublinear_tf):
+            raise ValueError("word_sum is only for char_wb analyzers, with binary and sublinear_tf off")
 
     def sklearn_params(self) -> dict[str, Any]:
         """Keyword arguments for a ``TfidfVectorizer`` that analyzes text the same way."""
@@ -145,6 +154,7 @@ class AnalyzerSpec:
             "prefix_min_len": self.prefix_min_len,
             "generic_words": sorted(self.generic_words),
             "max_coverage": self.max_coverage,
+            "word_sum": self.word_sum,
         }
 
     @classmethod
@@ -165,6 +175,7 @@ class AnalyzerSpec:
             prefix_min_len=int(data.get("prefix_min_len", 0)),
             generic_words=frozenset(data.get("generic_words", ())),
             max_coverage=float(data.get("max_coverage", 1.0)),
+            word_sum=bool(data.get("word_sum", False)),
         )
 
     def derived(self, token: str) -> tuple[str, ...]:

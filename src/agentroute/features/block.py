@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from itertools import chain, groupby
+from itertools import chain, groupby, repeat
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -23,6 +23,7 @@ from agentroute.features.word_forms import fold
 from agentroute.features.word_tables import (
     BREAK,
     RUN_PATTERNS,
+    UNIT_CACHE_LIMIT,
     BatchUnits,
     UnitCache,
     ascii_runs,
@@ -47,7 +48,7 @@ class FeatureBlock:
         #: Local ids of the generic features: they may support a pick but not make one alone.
         self.generic = np.zeros(0, dtype=np.int64) if generic is None else np.asarray(generic, dtype=np.int64)
         self.analyzer = Analyzer(spec)
-        compute = self._char_ids if spec.kind == "char_wb" else self._token_ids
+        compute = (self._distinct_char_ids if spec.word_sum else self._char_ids) if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
         pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
         self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
@@ -97,8 +98,9 @@ class FeatureBlock:
         units = self.analyzer.words(text)
         ids: list[int] = []
         if self.spec.kind == "char_wb":
-            # char_wb features never cross a space, so each word's ids can be cached.
-            return list(chain.from_iterable(map(self._units.__getitem__, units)))
+            # char_wb features never cross a space, so each word's ids can be cached. A word-sum
+            # block counts each distinct word once (its cached ids are distinct too).
+            return list(chain.from_iterable(map(self._units.__getitem__, dict.fromkeys(units) if self.spec.word_sum else units)))
         if low == 1 and high <= 2:  # the default shapes: unigrams (+ prefixes) per token, cached
             ids = list(chain.from_iterable(map(self._units.__getitem__, units)))
             if high == 2:
@@ -140,6 +142,21 @@ class FeatureBlock:
             found.discard(None)  # type: ignore[arg-type]
         return found
 
+    def warm(self, units: Sequence[str]) -> None:
+        """Cache the ids of ``units`` ahead of requests (up to half the cache), when features come by unit."""
+        if not self.by_units:
+            return
+        cache = self._units
+        for unit in units[: max(0, UNIT_CACHE_LIMIT // 2 - len(cache))]:
+            cache[unit]
+
+    def word_ids(self, word: str) -> list[int]:
+        """Local ids of one whitespace-free word's known features (cached; a char_wb block only)."""
+        return self._units[word]
+
+    def _distinct_char_ids(self, word: str) -> list[int]:
+        return list(dict.fromkeys(self._char_ids(word)))
+
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
         low, high = self.spec.ngram_range
@@ -165,17 +182,25 @@ class FeatureBlock:
         return self.weigh(counts)
 
     def _transform_joined(self, texts: Sequence[str]) -> csr_matrix | None:
-        """The batch fast path for word unigrams (+ prefixes): one lower(), one tokenizing pass and
-        one table lookup over all texts joined by a break character, instead of a loop per text.
+        """The batch fast path for word unigrams (+ prefixes, + word pairs): one lower(), one
+        tokenizing pass and one table lookup over all texts joined by a break character, instead
+        of a loop per text.
 
         Returns None (use the per-text path) for other shapes, or texts that contain
         the break character themselves. Lower-casing and accent stripping (NFKD) give
         the same result on the joined text as text by text: the break is neither a
-        cased letter nor a combining mark, so no rule looks across it.
+        cased letter nor a combining mark, so no rule looks across it. Word pairs are
+        looked up for neighbouring tokens; a pair with the break is never a feature. So pairs
+        need every token to be a unit: no stop words, no word forms, no token the pattern's
+        runs would drop.
         """
         from scipy.sparse import csr_matrix
 
-        if self.spec.kind != "word" or self.spec.ngram_range != (1, 1) or len(texts) < 2:
+        spec = self.spec
+        if spec.kind != "word" or spec.ngram_range not in ((1, 1), (1, 2)) or len(texts) < 2:
+            return None
+        pairs = spec.ngram_range == (1, 2)
+        if pairs and (spec.word_forms or spec.stop_words or self._run_min_len not in (None, 1)):
             return None
         joined = BREAK.join(texts)
         if joined.count(BREAK) != len(texts) - 1:
@@ -188,7 +213,13 @@ class FeatureBlock:
             units_of.reset_if_full()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate([column[units] for column in units_of.columns])
-        rows = np.tile(np.cumsum(units == 0), len(units_of.columns))
+        text_of = np.cumsum(units == 0)
+        rows = np.tile(text_of, len(units_of.columns))
+        if pairs and len(tokens) > 1:
+            pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
+                                   dtype=np.int64, count=len(tokens) - 1)
+            columns = np.concatenate([columns, pair_ids])
+            rows = np.concatenate([rows, text_of[:-1]])
         known = columns >= 0
         counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
         counts.sum_duplicates()
@@ -215,6 +246,16 @@ class FeatureBlock:
     def weigh(self, counts: csr_matrix) -> csr_matrix:
         """Counts to TF-IDF: tf (binary, sublinear or raw) times IDF, rows l2-normalised, times the weight."""
         matrix = counts.astype(np.float64, copy=True).tocsr()
+        if self.spec.word_sum:  # tf: distinct words per feature, scaled by weight / sqrt(sum tf * idf^2)
+            if not len(matrix.data):
+                return matrix
+            lengths = np.diff(matrix.indptr)
+            squares = matrix.data * self._idf[matrix.indices] ** 2
+            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=squares,
+                                 minlength=matrix.shape[0])
+            scale = np.divide(self.spec.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
+            matrix.data *= self._idf[matrix.indices] * np.repeat(scale, lengths)
+            return matrix
         if self.spec.binary:
             matrix.data[:] = 1.0
         elif self.spec.sublinear_tf:
@@ -242,6 +283,11 @@ class FeatureBlock:
         found = self.feature_ids(text)
         if not found:
             return _NO_IDS, _NO_VALUES
+        if self.spec.word_sum:
+            distinct, in_words = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+            scaled = in_words * self._idf[distinct]
+            scaled *= self.spec.weight / math.sqrt(scaled @ self._idf[distinct])  # sum of tf * idf^2
+            return distinct + self.offset, scaled
         if len(set(found)) == len(found):  # the common case: every feature once, so tf = 1
             ids = np.array(found, dtype=np.int64)
             values = self._idf[ids]

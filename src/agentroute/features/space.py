@@ -120,7 +120,8 @@ class FeatureSpace:
             generic = generic_features(spec, terms, documents)
             block = FeatureBlock(spec, {term: i for i, term in enumerate(terms)}, idf, offset, generic)
             blocks.append(block)
-            parts.append(block.weigh(counts))
+            # A word-sum block's tf counts distinct words, not occurrences: vectorise as served.
+            parts.append(block.transform(texts) if spec.word_sum else block.weigh(counts))
             offset += len(terms)
         space = cls(blocks, normalize=normalize)
         if not parts:
@@ -137,8 +138,11 @@ class FeatureSpace:
         ids, values, _ = self.vectorize_groups(text)
         return ids, values
 
-    def vectorize_groups(self, text: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    def vectorize_groups(self, text: str, *, word_sums: bool = True) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """:meth:`vectorize`, and where each group of blocks ends in the ids (one entry per group).
+
+        ``word_sums=False`` leaves out the word-sum blocks (served per word instead:
+        :mod:`agentroute.routing.word_sums`); they must then be in groups that are not normalised.
 
         A binary block without IDF gives every feature the same value, so its distinct ids go
         straight into one array with the other blocks' ids: one allocation per request, not
@@ -148,6 +152,11 @@ class FeatureSpace:
         value_parts: list[Any] = []
         counts: list[int] = []
         for block, weight, _ in self._plan:
+            if not word_sums and block.spec.word_sum:
+                id_parts.append(())
+                value_parts.append(0.0)
+                counts.append(0)
+                continue
             if weight:
                 found = block.distinct_ids(text)  # local ids
                 n = len(found)
@@ -180,17 +189,19 @@ class FeatureSpace:
             start, counts = stop, counts[size:]
         return ids, values, ends
 
-    def transform(self, texts: Sequence[str]) -> csr_matrix:
+    def transform(self, texts: Sequence[str], *, word_sums: bool = True) -> csr_matrix:
         """Vectorise many texts into a CSR matrix (rows = texts), the same numbers as :meth:`vectorize`.
 
         Only the feature lookup runs per text in Python; counting, tf, IDF and
         normalisation are vectorised, as in ``TfidfVectorizer.transform``.
+        ``word_sums=False`` leaves the word-sum blocks' columns empty (see :meth:`vectorize_groups`).
         """
         from scipy.sparse import csr_matrix, hstack
 
         if not self.blocks:
             return csr_matrix((len(texts), 0))
-        parts = [block.transform(texts) for block in self.blocks]
+        parts = [block.transform(texts) if word_sums or not block.spec.word_sum else csr_matrix((len(texts), len(block)))
+                 for block in self.blocks]
         grouped = []
         for count, normalize in self.groups:
             group, parts = parts[:count], parts[count:]

@@ -9,8 +9,9 @@ abstention threshold is compared with.
 
 Features and classifier were chosen on CLINC150's validation split and a
 seeded BANKING77 validation carve-out (see docs/routing.md): word 1-2 grams
-(single-character tokens kept) and char_wb 2-5 grams, both binary and without
-IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
+(single-character tokens kept, binary) and char_wb 2-4 grams summed word by word
+(``AnalyzerSpec.word_sum``, so serving caches one row of ``W`` sums per word), both
+without IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ LOGISTIC_SCALE = 4.0
 
 
 def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
-    """Word 1-2 grams + char_wb 2-5 grams for the full fit; words, pairs and 5-letter prefixes when
+    """Word 1-2 grams + word-sum char_wb 2-4 grams for the full fit; words, pairs and 5-letter prefixes when
     sampled (and for a blended registry whose learned part is a minor share: routing/blend.py)."""
     if method == "sampled":  # see routing/ovr.py: char n-grams cost ~4x fit and ~3x serving time
         return (AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True,
                              use_idf=False, prefix_len=5),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
-        AnalyzerSpec(kind="char_wb", ngram_range=(2, 5), binary=True, use_idf=False),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=False, sublinear_tf=False, word_sum=True, weight=1.2),
     )
 
 

@@ -31,7 +31,8 @@ MEMORY_BUDGET_BYTES = 2 * 1024**3
 MIN_MEDIAN_EXAMPLES = 1
 
 # Cost model constants, measured on 2 vCPU (benchmarks/learned_scale.py prints estimate vs measured).
-#: Non-zeros per example character (char_wb 2-5 grams ~4 per character, word 1-2 grams).
+#: Non-zeros per example character (char_wb 2-5 grams ~4 per character, word 1-2 grams); the
+#: full method's 2-4 grams make ~3: kept as a bound from above.
 _NNZ_PER_CHAR = 4.5
 #: Non-zeros per example character with words, word pairs and 5-letter prefixes (the sampled method).
 _NNZ_PER_CHAR_WORDS = 0.5

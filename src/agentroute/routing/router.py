@@ -134,6 +134,7 @@ class Router:
         registry = agents if isinstance(agents, Registry) else Registry(agents)
         registry.require_nonempty()  # names the first loading problem, e.g. a mistyped path
         index = fit_index(list(registry), params.strategy, field_weights=params.fitted_field_weights)
+        index.warm()  # a fit takes seconds; the first requests then find their known words' rows ready
         self._install(index, registry, MentionFinder(a.name for a in index.agents), params.fitted_field_weights)
 
     def _install(self, index: Index, registry: Registry, finder: MentionFinder, field_weights: Mapping[str, float]) -> None:

@@ -1,0 +1,50 @@
+"""benchmarks/learning_curves.py's dev-halves diagnosis: where the built-in curve's accuracy comes from."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+CURVES_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "learning_curves.py"
+
+
+def _load_curves():
+    spec = importlib.util.spec_from_file_location("agentroute_learning_curves", CURVES_FILE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+curves = _load_curves()
+
+
+@pytest.fixture(scope="module")
+def components():
+    return curves.dev_halves_components(ks=(0, 2), seeds=1)
+
+
+def test_components_score_the_same_routers_as_the_dev_halves_curve(components):
+    assert components["ks"] == [0, 2] and components["splits"] == 2
+    assert components["accuracy"] == pytest.approx(curves.dev_halves_curve(ks=(0, 2), seeds=1)["accuracy"])
+    # The default threshold is among those searched, so the best is never below it.
+    assert all(best >= got for best, got in zip(components["best_threshold_accuracy"], components["accuracy"]))
+
+
+def test_components_separate_what_the_learned_requests_reach(components):
+    # The profile without learned requests never sees them: the same at every k; with none learned, the
+    # profile with them is that profile, and there is no nearest learned request.
+    assert components["profile_without_learned_top1"][0] == components["profile_without_learned_top1"][1]
+    assert components["profile_top1"][0] == components["profile_without_learned_top1"][0]
+    assert math.isnan(components["nearest_learned_top1"][0]) and 0 <= components["nearest_learned_top1"][1] <= 100
+    for key in ("blended_top1", "learned_part_top1", "profile_top1"):
+        assert all(0 <= x <= 100 for x in components[key])
+
+
+def test_nearest_learned_request_abstains_when_no_word_is_shared():
+    pool = {"db": ["the orders query is slow"], "css": ["center the sidebar div"]}
+    assert curves._nearest_learned(pool, ["slow query again", "sidebar overlaps", "hello there"]) == ["db", "css", None]
