@@ -22,6 +22,8 @@ import numpy as np
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
 from agentroute.routing.scoring import DenseWeights, Weights
+from agentroute.routing import dense_path
+from agentroute.routing.dense_path import DensePath
 from agentroute.routing.word_sums import WordSums
 
 #: Default abstention threshold per strategy (see docs/routing.md for how each was chosen); the
@@ -97,11 +99,19 @@ class Index:
         """What agents are ranked by for ``text`` (None: no known feature, every score 0), and the
         informative known-feature count: :meth:`scores` before the linear strategy's logistic,
         which is monotone, so ``pick`` applies it (:attr:`score_of`) to the top agent only."""
-        word_sums = self.word_sums
-        if word_sums is not None:  # learned character n-grams, served per word (intent-style data)
-            if self._plain_linear:
-                return self._ranked_linear_fast(text, word_sums)
-            return self._ranked_with_word_sums(text, word_sums)
+        path = self.dense_path
+        if path is not None:  # learned weights in a dense W: block by block (routing/dense_path.py)
+            parts = path.parts(text)
+            if parts.profile is None and parts.learned is None:
+                return None, 0
+            n_agents = len(self.agents)
+            learned = parts.learned if parts.learned is not None else np.zeros(n_agents, dtype=np.float32)
+            if self.strategy == "blended":
+                profile = parts.profile if parts.profile is not None else np.zeros(n_agents, dtype=np.float32)
+                known = parts.profile_known + (parts.learned_known if self._learned_evidence else 0)
+                return self.blend(profile, learned), known
+            learned += self._bias32  # in place, in float32 like the rows: ranking needs no more precision
+            return learned, parts.learned_known
         if self.strategy == "blended":
             # The profile's group of blocks comes first, the learned one second (FeatureSpace.concat).
             ids, values, ends = self.space.vectorize_groups(text)
@@ -116,44 +126,16 @@ class Index:
         raw = self.weights.score(ids, values)
         return (raw if self.bias is None else raw + self.bias), self.space.count_informative(ids)
 
-    def _ranked_with_word_sums(self, text: str, word_sums: WordSums) -> tuple[np.ndarray | None, int]:
-        """:meth:`ranked_scores` with the word-sum block's share from its per-word cache."""
-        ids, values, ends = self.space.vectorize_groups(text, word_sums=False)
-        extra, words = word_sums.score(text)
-        if extra is None and len(ids) == 0:
-            return None, 0
-        if self.strategy == "blended":
-            profile_end = ends[0]
-            profile, learned = self.weights.score_parts(ids, values, profile_end)
-            if extra is not None:
-                learned = learned + extra
-            known = self.space.count_informative(ids if self._learned_evidence else ids[:profile_end])
-            return self.blend(profile, learned), known + (words if self._learned_evidence else 0)
-        raw = self.weights.score(ids, values)
-        if extra is not None:
-            raw += extra
-        return (raw if self.bias is None else raw + self.bias), self.space.count_informative(ids) + words
-
-    def _ranked_linear_fast(self, text: str, word_sums: WordSums) -> tuple[np.ndarray | None, int]:
-        """:meth:`_ranked_with_word_sums` for the usual linear space: one binary, IDF-free word block
-        beside the word-sum block, so the word block's share is its rows' sum times one scale."""
-        block = self.space.blocks[0]
-        found = block.distinct_ids(text)
-        extra, words = word_sums.score(text)
-        n = len(found)
-        bias = self._bias32
-        if not n:
-            if extra is None:
-                return None, 0
-            extra += bias
-            return extra, words
-        rows = self.weights.rows.take(np.fromiter(found, dtype=np.int64, count=n), axis=0)  # type: ignore[attr-defined]
-        raw = np.add.reduce(rows, axis=0)
-        raw *= block.spec.weight / math.sqrt(n)
-        if extra is not None:
-            raw += extra
-        raw += bias  # in place, in float32 like the rows: ranking needs no more precision
-        return raw, n + words
+    @property
+    def dense_path(self) -> DensePath | None:
+        """How a learned index with dense weights scores one request block by block (None: the general path)."""
+        cached = self.__dict__.get("_dense_path", False)
+        if cached is False:  # a frozen dataclass: cache through __dict__
+            cached = None
+            if self.bias is not None and self.strategy in ("linear", "blended"):
+                cached = dense_path.plan(self.space, self.weights, self.word_sums, blended=self.strategy == "blended")
+            self.__dict__["_dense_path"] = cached
+        return cached
 
     @property
     def _bias32(self) -> np.ndarray:
@@ -191,22 +173,9 @@ class Index:
             if block.spec.kind == "word":
                 block.warm(words)
 
-    @property
-    def _plain_linear(self) -> bool:
-        """Linear, biased, dense, and its only other block is word features without IDF or generic ones."""
-        cached = self.__dict__.get("_plain_linear_cache")
-        if cached is None:
-            blocks = self.space.blocks
-            first = blocks[0].spec
-            cached = self.__dict__["_plain_linear_cache"] = bool(
-                self.strategy == "linear" and self.bias is not None and len(blocks) == 2 and blocks[1].spec.word_sum
-                and first.kind == "word" and first.binary and not first.use_idf and self.space.informative is None
-                and isinstance(self.weights, DenseWeights) and blocks[0].offset == 0)
-        return cached
-
     def __getstate__(self) -> dict[str, Any]:
         # The per-word cache holds a lock and a table; another process builds its own.
-        return {k: v for k, v in self.__dict__.items() if k != "_word_sums"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_word_sums", "_dense_path")}
 
     @property
     def score_of(self) -> Callable[[float], float] | None:
