@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 import numpy as np
 
 from agentroute.features.block import FeatureBlock
@@ -24,8 +25,7 @@ from agentroute.routing.scoring import DenseWeights, Weights
 from agentroute.routing.word_sums import WordSums
 
 
-@dataclass(frozen=True)
-class Parts:
+class Parts(NamedTuple):  # a tuple: a frozen dataclass's __init__ costs ~1 µs per request
     """One request's scores by part (None: no known feature in that part) and informative known features."""
 
     profile: np.ndarray | None
