@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
+from agentroute.features.analyzers import strip_accents
+
 if TYPE_CHECKING:
     from agentroute.features.block import FeatureBlock
 
@@ -77,6 +79,7 @@ class WordSums:
         self.rows = rows
         self.idf = block.idf
         self.use_idf = block.spec.use_idf
+        self.strip_accents = block.spec.strip_accents
         self.n_agents = rows.shape[1]
         self.weight = block.spec.weight
         self.lock = threading.Lock()
@@ -118,10 +121,12 @@ class WordSums:
     def score(self, text: str) -> tuple[np.ndarray | None, int]:
         """The block's share of ``q · W`` for ``text`` (None: no known feature), and how many of
         its words have known features."""
-        words = set(self.block.units(text))
+        lowered = text.lower()  # the block's units, inline: ~0.5 µs of calls per request
+        if self.strip_accents and not lowered.isascii():
+            lowered = strip_accents(lowered)
         table = self._table
         try:
-            found = list(map(table.__getitem__, words))
+            found = list(map(table.__getitem__, set(lowered.split())))
         except _Full:  # start a new table for the requests to come; this one is scored directly
             with self.lock:
                 if self._table is table:
@@ -130,7 +135,7 @@ class WordSums:
         total = sum(map(table.squares.__getitem__, found))
         if not total:
             return None, 0
-        sums = table.sums.take(found, axis=0).sum(axis=0)
+        sums = np.add.reduce(table.sums.take(found, axis=0), axis=0)
         sums *= self.weight / math.sqrt(total)
         return sums, len(found) - found.count(0)
 
