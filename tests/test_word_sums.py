@@ -176,3 +176,14 @@ def test_warming_fills_the_learned_words_and_changes_no_score():
     for text in ["table for four", "forecast for Oslo", "freeze my card, please!"]:
         np.testing.assert_allclose(loaded_index.ranked_scores(text)[0], fitted.snapshot().index.ranked_scores(text)[0],
                                    rtol=1e-5, atol=1e-6)
+
+
+def test_a_loaded_router_warms_when_asked(tmp_path):
+    path = tmp_path / "intents.agr"
+    Router(AGENTS, strategy="linear").save(path)
+    cold, warmed = Router.load(path), Router.load(path, warm=True)
+    assert "forecast" not in cold.snapshot().index.word_sums._table
+    assert warmed.snapshot().index.word_sums._table["forecast"] > 0
+    for text in ["forecast for Oslo", "book a table", "transfer money tonight"]:  # bit for bit, warmed or not
+        assert cold.pick(text) == warmed.pick(text)
+        assert np.array_equal(cold.snapshot().index.ranked_scores(text)[0], warmed.snapshot().index.ranked_scores(text)[0])

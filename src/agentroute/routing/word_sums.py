@@ -30,6 +30,7 @@ CACHE_BYTES = 32 * 1024 * 1024
 MAX_WORDS = 65_536
 #: Words whose rows :meth:`WordSums.warm` gathers at once (bounds its temporary memory).
 _WARM_CHUNK = 256
+_FIRST = np.zeros(1, dtype=np.int64)  # reduceat's start for a single word
 
 
 class _Full(Exception):
@@ -56,14 +57,9 @@ class _Table(dict):  # type: ignore[type-arg]
                 row = self._next_row
                 if row >= len(self.squares):
                     raise _Full
-                rows = self._owner.rows.take(ids, axis=0)
-                if self._owner.use_idf:
-                    idf = self._owner.idf[ids]
-                    self.sums[row] = idf.astype(np.float32) @ rows
-                    self.squares[row] = float(idf @ idf)
-                else:  # every IDF is 1: a plain sum, and T_w counts the n-grams
-                    np.add.reduce(rows, axis=0, out=self.sums[row])
-                    self.squares[row] = float(len(ids))
+                sums, squares = self._owner.row_sums(np.array(ids, dtype=np.int64), _FIRST)
+                self.sums[row] = sums[0]
+                self.squares[row] = float(squares[0])
                 self._next_row = row + 1
             self[word] = row
         return row
@@ -86,6 +82,16 @@ class WordSums:
         self.capacity = max(256, min(MAX_WORDS, CACHE_BYTES // (4 * max(1, self.n_agents))))
         self._table = _Table(self, self.capacity)
 
+    def row_sums(self, ids: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``S_w`` and ``T_w`` of the words whose n-gram ids start at ``starts`` in ``ids``: one
+        ``reduceat`` whether one word or a chunk is summed, so a warmed row equals, bit for bit, the
+        row a request would have computed (scores do not depend on what was warmed)."""
+        rows = self.rows.take(ids, axis=0)
+        idf = self.idf[ids]
+        if self.use_idf:
+            rows *= idf[:, None].astype(np.float32)
+        return np.add.reduceat(rows, starts, axis=0), np.add.reduceat(idf * idf, starts)
+
     def warm(self, words: Iterable[str]) -> int:
         """Fill the rows of ``words`` ahead of requests (a router's own vocabulary: most words of the
         requests to come), up to half the table, in chunks of one gather each. Returns how many."""
@@ -104,14 +110,9 @@ class WordSums:
                     continue
                 lengths = np.array([len(ids) for _, ids in with_ids])
                 flat = np.fromiter(chain.from_iterable(ids for _, ids in with_ids), dtype=np.int64, count=int(lengths.sum()))
-                rows = self.rows.take(flat, axis=0)
-                idf = self.idf[flat]
-                if self.use_idf:
-                    rows *= idf[:, None].astype(np.float32)
                 first = table._next_row
-                starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-                table.sums[first : first + len(with_ids)] = np.add.reduceat(rows, starts, axis=0)
-                squares = np.add.reduceat(idf * idf, starts)
+                sums, squares = self.row_sums(flat, np.concatenate([[0], np.cumsum(lengths)[:-1]]))
+                table.sums[first : first + len(with_ids)] = sums
                 for offset, ((word, _), square) in enumerate(zip(with_ids, squares.tolist())):
                     table.squares[first + offset] = square
                     table[word] = first + offset
