@@ -137,6 +137,38 @@ def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
             np.testing.assert_allclose(got[row], expected, rtol=1e-12, atol=1e-12)
 
 
+def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch):
+    """After warm_batch_pairs, a batch looks its word pairs up by the words' numbers; the vectors stay
+    exactly those of the per-text path, also after the word table starts afresh."""
+    from agentroute.features import block as block_module
+    from agentroute.features import word_tables
+
+    spec = AnalyzerSpec(kind="word", token_pattern=r"(?u)\b\w+\b", **PAIRS)
+    space = FeatureSpace.fit([spec], DOCS + ["a b c x_y 42 it's ok", "slow sql queries slow sql"])
+    block = space.blocks[0]
+    texts = ["optimize the SQL queries", "", "slow sql queries", "a b c", "sql sql queries queries", "zzz sql",
+             "café latency résumé", "it's ok, a b"]
+
+    def per_text():
+        expected = np.zeros((len(texts), space.n_features))
+        for row, text in enumerate(texts):
+            ids, values = space.vectorize(text)
+            expected[row, ids] = values
+        return expected
+
+    by_strings = space.transform(texts).toarray()
+    block.warm_batch_pairs()
+    keys, ids = block._batch_units.pairs
+    assert len(keys) == sum(" " in term for term in block.vocabulary) and np.all(np.diff(keys) > 0)
+    np.testing.assert_allclose(space.transform(texts).toarray(), by_strings, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(by_strings, per_text(), rtol=1e-12, atol=1e-12)
+    # A full table starts afresh between batches and drops the pairs keyed by the old numbers.
+    monkeypatch.setattr(word_tables, "UNIT_CACHE_LIMIT", 3)
+    monkeypatch.setattr(block_module, "UNIT_CACHE_LIMIT", 3)
+    np.testing.assert_allclose(space.transform(texts).toarray(), by_strings, rtol=1e-12, atol=1e-12)
+    assert block._batch_units.pairs is None
+
+
 def test_generic_features_are_marked_and_counted_the_same_single_and_batch():
     """Listed words (and their folded forms), and features in more than max_coverage of the
     documents, are generic: they score but do not count as informative known features."""

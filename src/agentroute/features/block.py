@@ -207,23 +207,60 @@ class FeatureBlock:
             return None
         tokens = self._batch_tokens(joined.lower())
         with self._batch_lock:
-            units_of = self._batch_units
-            if units_of is None:
-                units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
-            units_of.reset_if_full()
+            units_of = self._batch_table()
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate([column[units] for column in units_of.columns])
+            pair_table = units_of.pairs
         text_of = np.cumsum(units == 0)
         rows = np.tile(text_of, len(units_of.columns))
         if pairs and len(tokens) > 1:
-            pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
-                                   dtype=np.int64, count=len(tokens) - 1)
+            if pair_table is not None:  # the vocabulary's pairs by unit numbers: one sorted search
+                keys, ids = pair_table
+                wanted = (units[:-1] << 32) | units[1:]
+                at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+                pair_ids = np.where(keys[at] == wanted, ids[at], -1) if len(keys) else np.full(len(wanted), -1)
+            else:
+                pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
+                                       dtype=np.int64, count=len(tokens) - 1)
             columns = np.concatenate([columns, pair_ids])
             rows = np.concatenate([rows, text_of[:-1]])
         known = columns >= 0
         counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
         counts.sum_duplicates()
         return self.weigh(counts)
+
+    def _batch_table(self) -> BatchUnits:
+        """The batch word table (call with the batch lock held), reset when full."""
+        units_of = self._batch_units
+        if units_of is None:
+            units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
+        units_of.reset_if_full()
+        return units_of
+
+    def warm_batch_pairs(self) -> None:
+        """Number the vocabulary's words in the batch table and key its word pairs by those numbers,
+        so a batch looks its pairs up with one sorted search instead of joining and hashing a string
+        per pair (~30 ms per 20,000 CLINC150 requests). Building costs about that once (a fit calls
+        it), and stays out of tables whose words would fill half of them."""
+        if self.spec.kind != "word" or self.spec.ngram_range != (1, 2):
+            return
+        words = [term for term in self.vocabulary if " " not in term]
+        if len(words) > UNIT_CACHE_LIMIT // 2:
+            return
+        with self._batch_lock:
+            units_of = self._batch_table()
+            if units_of.pairs is not None:
+                return
+            for word in words:
+                units_of[word]
+            keys, ids = [], []
+            for term, feature in self.vocabulary.items():
+                first, space, second = term.partition(" ")
+                if space and first in units_of and second in units_of:
+                    keys.append((units_of[first] << 32) | units_of[second])
+                    ids.append(feature)
+            order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+            units_of.pairs = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.int64)[order])
 
     def _batch_tokens(self, lowered: str) -> list[str]:
         """Tokens of lower-cased joined texts, breaks included; accents stripped text by text."""

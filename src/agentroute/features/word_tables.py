@@ -67,11 +67,15 @@ class BatchUnits(dict):  # type: ignore[type-arg]
         self._min_len = min_len
         self.columns = [np.full(4096, -1, dtype=np.int64) for _ in range(width)]
         self[BREAK] = 0
+        #: Word pairs keyed by their units (``first << 32 | second``, sorted) and their feature ids:
+        #: set by the block that owns the table (FeatureBlock.batch_pairs), dropped on a reset.
+        self.pairs: tuple[np.ndarray, np.ndarray] | None = None
 
     def reset_if_full(self) -> None:
         if len(self) >= UNIT_CACHE_LIMIT:  # bounded memory; between batches, so no ids go stale
             self.clear()
             self[BREAK] = 0
+            self.pairs = None  # keyed by units that no longer exist
             for column in self.columns:
                 column[:] = -1
 

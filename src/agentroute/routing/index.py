@@ -172,6 +172,7 @@ class Index:
         for block in self.space.blocks:
             if block.spec.kind == "word":
                 block.warm(words)
+                block.warm_batch_pairs()
 
     def __getstate__(self) -> dict[str, Any]:
         # The per-word cache holds a lock and a table; another process builds its own.

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import strip_accents
+from agentroute.features.word_tables import BREAK
 
 if TYPE_CHECKING:
     from agentroute.features.block import FeatureBlock
@@ -147,26 +148,50 @@ class WordSums:
         from scipy.sparse import csr_matrix
 
         table = self._table
-        units = self.block.units
         try:
-            found = [list(map(table.__getitem__, set(units(text)))) for text in texts]
+            text_of, found = self._batch_rows(table, texts)
         except _Full:  # a new table for what comes next; this batch goes through the block's vectors
             with self.lock:
                 if self._table is table:
                     self._table = _Table(self, self.capacity)
+            units = self.block.units
             vectors = self.block.transform(texts)
             words = np.array([sum(1 for w in set(units(t)) if self.block.word_ids(w)) for t in texts], dtype=np.int64)
             return np.asarray(vectors.astype(np.float32) @ self.rows, dtype=np.float32), words
-        lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(lengths.sum()))
-        squares = np.array(table.squares[: table._next_row])[flat]
-        rows = np.repeat(np.arange(len(found)), lengths)
-        totals = np.bincount(rows, weights=squares, minlength=len(found)).astype(np.float64)  # int64 when empty
+        n_rows = table._next_row
+        # Each text's distinct words with features: (text, row) pairs, sorted by text.
+        pairs = np.unique(text_of * n_rows + found) if len(found) else found
+        text_of, found = np.divmod(pairs, n_rows)
+        squares = np.array(table.squares[:n_rows])[found]
+        totals = np.bincount(text_of, weights=squares, minlength=len(texts)).astype(np.float64)  # int64 when empty
         scale = np.divide(self.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
-        words = np.bincount(rows, weights=flat > 0, minlength=len(found)).astype(np.int64)
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        mix = csr_matrix((scale[rows].astype(np.float32), flat, indptr), shape=(len(found), table._next_row))
-        return np.asarray(mix @ table.sums[: table._next_row]), words
+        words = np.bincount(text_of, minlength=len(texts)).astype(np.int64)
+        indptr = np.concatenate([[0], np.cumsum(words)])
+        mix = csr_matrix((scale[text_of].astype(np.float32), found, indptr), shape=(len(texts), n_rows))
+        return np.asarray(mix @ table.sums[:n_rows]), words
+
+    def _batch_rows(self, table: _Table, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The text and the table row of every word of ``texts`` that has features (repeats included).
+
+        The block's units (lower-cased, accents stripped, split at whitespace) for the whole batch
+        at once: the texts joined by a break character that is no whitespace, so each break is a
+        word of its own, counted to number the texts; per text when a text holds the break itself.
+        """
+        joined = BREAK.join(texts)
+        if joined.count(BREAK) != len(texts) - 1:
+            found = [list(map(table.__getitem__, set(self.block.units(text)))) for text in texts]
+            lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+            text_of = np.repeat(np.arange(len(texts)), lengths)
+            rows = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=len(text_of))
+        else:
+            lowered = joined.lower()
+            if self.strip_accents and not lowered.isascii():
+                lowered = BREAK.join(map(strip_accents, lowered.split(BREAK)))
+            words = lowered.replace(BREAK, f" {BREAK} ").split()
+            text_of = np.cumsum(np.fromiter(map(BREAK.__eq__, words), dtype=bool, count=len(words)))
+            rows = np.fromiter(map(table.__getitem__, words), dtype=np.int64, count=len(words))  # the break: row 0
+        keep = rows > 0
+        return text_of[keep], rows[keep]
 
     def _direct(self, text: str) -> tuple[np.ndarray | None, int]:
         """:meth:`score` from the block's vector, without the cache."""
