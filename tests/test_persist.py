@@ -82,10 +82,25 @@ def test_flipped_bytes_are_refused(saved):
 
 def test_other_format_versions_are_refused(saved):
     _, path = saved
-    data = path.read_bytes().replace(b"format 1\n", b"format 2\n", 1)
+    data = path.read_bytes().replace(b"format 1\n", b"format 3\n", 1)
     path.write_bytes(data)
-    with pytest.raises(RouterFileError, match="format version"):
+    with pytest.raises(RouterFileError, match="format version '3'"):
         Router.load(path)
+
+
+def test_word_sum_blocks_are_written_as_format_2_which_format_1_readers_refuse(tmp_path):
+    """A format-1 reader would score a word-sum block as a plain character block: files that hold
+    one say format 2 (which such readers refuse); files without one stay format 1."""
+    from agentroute import Agent, Example
+
+    intents = [Agent(name=n, examples=tuple(Example(request=f"{n} request number {i}") for i in range(6)))
+               for n in ("alpha", "beta", "gamma")]
+    linear, profile = tmp_path / "linear.agr", tmp_path / "profile.agr"
+    Router(intents, strategy="linear").save(linear)
+    Router(intents, strategy="profile").save(profile)
+    assert b"\nformat 2\n" in linear.read_bytes()[:40] and b"\nformat 1\n" in profile.read_bytes()[:40]
+    assert Router.load(linear).pick("alpha request") is not None  # this version reads both
+    assert Router.load(profile).pick("alpha request") is not None
 
 
 def test_not_a_router_file(tmp_path):

@@ -3,7 +3,7 @@
 Layout (all of it read before anything is trusted)::
 
     agentroute-router\\n          magic line
-    format 1\\n                    format version
+    format 1\\n                    format version (2 when a block is a word sum; see FORMAT_VERSION)
     sha256 <64 hex digits>\\n     checksum of everything after this line
     <8 bytes: header length, little-endian><header JSON><.npz payload>
 
@@ -34,7 +34,11 @@ from agentroute.model import Agent, Example
 from agentroute.routing.scoring import DenseWeights, SparseWeights, Weights
 
 MAGIC = b"agentroute-router\n"
-FORMAT_VERSION = 1
+#: The newest format written. 2: a feature block may be a word sum (``AnalyzerSpec.word_sum``), which
+#: a reader of format 1 would score as a plain character block, silently wrong; so files without
+#: one are still written as 1, and readers of 1 refuse the others.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = ("1", "2")
 
 
 def agent_to_json(agent: Agent) -> dict[str, Any]:
@@ -102,7 +106,8 @@ def dump_bytes(index: Index, settings: dict[str, Any]) -> bytes:
     np.savez(payload, allow_pickle=False, **arrays)
     body = struct.pack("<Q", len(header_bytes)) + header_bytes + payload.getvalue()
     digest = hashlib.sha256(body).hexdigest().encode("ascii")
-    return MAGIC + f"format {FORMAT_VERSION}\n".encode() + b"sha256 " + digest + b"\n" + body
+    version = FORMAT_VERSION if any(b.spec.word_sum for b in index.space.blocks) else 1
+    return MAGIC + f"format {version}\n".encode() + b"sha256 " + digest + b"\n" + body
 
 
 def save(path: str | os.PathLike[str], index: Index, settings: dict[str, Any]) -> None:
@@ -139,8 +144,9 @@ def load_bytes(data: bytes, path: str = "<bytes>") -> tuple[Index, dict[str, Any
     if not version_line.startswith(b"format "):
         raise _refuse(path, "missing format line", rebuild)
     version = version_line[len(b"format ") :].decode("ascii", "replace")
-    if version != str(FORMAT_VERSION):
-        raise _refuse(path, f"format version {version!r}, this agentroute reads {FORMAT_VERSION}", rebuild)
+    if version not in READABLE_VERSIONS:
+        raise _refuse(path, f"format version {version!r}, this agentroute reads {' and '.join(READABLE_VERSIONS)}",
+                      rebuild)
     checksum_line, _, body = rest.partition(b"\n")
     if not checksum_line.startswith(b"sha256 ") or len(checksum_line) != 71:
         raise _refuse(path, "missing or malformed checksum line", rebuild)
