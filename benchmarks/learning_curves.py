@@ -122,10 +122,7 @@ def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[s
     runs = []
     for seed in range(seeds):
         for learn, held in _split_halves(seed, by_label):
-            pool: dict[str, list[str]] = defaultdict(list)
-            for row in learn:
-                if row.label is not None:
-                    pool[row.label].append(row.text)
+            pool = _pool_of(learn)
             run = []
             for k in ks:
                 pick = np.random.default_rng(seed)
@@ -139,6 +136,15 @@ def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[s
 
 
 Halves = tuple[list[LabelledRequest], list[LabelledRequest]]
+
+
+def _pool_of(rows: Sequence[LabelledRequest]) -> dict[str, list[str]]:
+    """The learned requests of ``rows`` by agent (out-of-scope rows teach nothing)."""
+    pool: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.label is not None:
+            pool[row.label].append(row.text)
+    return pool
 
 
 def _split_halves(seed: int, by_label: dict[str | None, list[LabelledRequest]]) -> tuple[Halves, Halves]:
@@ -193,10 +199,7 @@ def dev_halves_components(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> d
     thresholds = np.linspace(0.0, 0.2, 81)
     for seed in range(seeds):
         for learn, held in _split_halves(seed, by_label):
-            pool: dict[str, list[str]] = defaultdict(list)
-            for row in learn:
-                if row.label is not None:
-                    pool[row.label].append(row.text)
+            pool = _pool_of(learn)
             texts = [r.text for r in held]
             truth = np.array([names.index(r.label) if r.label is not None else -1 for r in held])
             scope = truth >= 0
