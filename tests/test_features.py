@@ -127,7 +127,7 @@ def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
     ]
     pairs_fast = "ngram_range" in derived and pattern != r"(?u)\b\w\w+\b"  # 2+ letter runs drop 1-letter words
     for texts in batches:
-        fast = block._transform_joined(texts)
+        fast = block.joined.transform(texts)
         assert (fast is None) == (texts is batches[-1] or ("ngram_range" in derived and not pairs_fast))
         got = space.transform(texts).toarray()
         for row, text in enumerate(texts):
@@ -138,10 +138,9 @@ def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
 
 
 def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch):
-    """After warm_batch_pairs, a batch looks its word pairs up by the words' numbers; the vectors stay
+    """After JoinedBatch.warm_pairs, a batch looks its word pairs up by the words' numbers; the vectors stay
     exactly those of the per-text path, also after the word table starts afresh."""
-    from agentroute.features import block as block_module
-    from agentroute.features import word_tables
+    from agentroute.features import joined_batch, word_tables
 
     spec = AnalyzerSpec(kind="word", token_pattern=r"(?u)\b\w+\b", **PAIRS)
     space = FeatureSpace.fit([spec], DOCS + ["a b c x_y 42 it's ok", "slow sql queries slow sql"])
@@ -157,16 +156,16 @@ def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch):
         return expected
 
     by_strings = space.transform(texts).toarray()
-    block.warm_batch_pairs()
-    keys, ids = block._batch_units.pairs
+    block.joined.warm_pairs()
+    keys, ids = block.joined.units.pairs
     assert len(keys) == sum(" " in term for term in block.vocabulary) and np.all(np.diff(keys) > 0)
     np.testing.assert_allclose(space.transform(texts).toarray(), by_strings, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(by_strings, per_text(), rtol=1e-12, atol=1e-12)
     # A full table starts afresh between batches and drops the pairs keyed by the old numbers.
     monkeypatch.setattr(word_tables, "UNIT_CACHE_LIMIT", 3)
-    monkeypatch.setattr(block_module, "UNIT_CACHE_LIMIT", 3)
+    monkeypatch.setattr(joined_batch, "UNIT_CACHE_LIMIT", 3)
     np.testing.assert_allclose(space.transform(texts).toarray(), by_strings, rtol=1e-12, atol=1e-12)
-    assert block._batch_units.pairs is None
+    assert block.joined.units.pairs is None
 
 
 def test_generic_features_are_marked_and_counted_the_same_single_and_batch():

@@ -4,30 +4,15 @@ fast per-request and per-batch vectorising that equals ``TfidfVectorizer.transfo
 from __future__ import annotations
 
 import math
-import re
-import threading
-from itertools import chain, groupby, repeat
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from agentroute.features.analyzers import (
-    Analyzer,
-    AnalyzerSpec,
-    char_wb_ngrams,
-    derived_features,
-    strip_accents,
-    word_ngrams,
-)
+from agentroute.features.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, derived_features, word_ngrams
+from agentroute.features.joined_batch import JoinedBatch
 from agentroute.features.word_forms import fold
-from agentroute.features.word_tables import (
-    BREAK,
-    RUN_PATTERNS,
-    UNIT_CACHE_LIMIT,
-    BatchUnits,
-    UnitCache,
-    ascii_runs,
-)
+from agentroute.features.word_tables import UNIT_CACHE_LIMIT, UnitCache
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -50,12 +35,8 @@ class FeatureBlock:
         self.analyzer = Analyzer(spec)
         compute = (self._distinct_char_ids if spec.word_sum else self._char_ids) if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
-        pattern = spec.token_pattern.removeprefix("(?u)")  # str patterns are Unicode-aware anyway
-        self._tokens_and_breaks = re.compile(f"(?:{pattern})|{BREAK}").findall
-        self._run_min_len = RUN_PATTERNS.get(spec.token_pattern)
-        self._batch_units: BatchUnits | None = None
-        # The batch table numbers words as it meets them: one batch at a time may do so.
-        self._batch_lock = threading.Lock()
+        #: The batch fast path of word blocks (all texts of a batch joined and looked up at once).
+        self.joined = JoinedBatch(spec, vocabulary, self._token_ids, self.weigh)
 
     def __getstate__(self) -> dict[str, Any]:
         # Worker processes get the fitted vocabulary and IDF, not this process's caches or lock.
@@ -166,7 +147,7 @@ class FeatureBlock:
         """TF-IDF rows of many texts in this block's local feature space, normalised and weighted."""
         from scipy.sparse import csr_matrix
 
-        joined = self._transform_joined(texts)
+        joined = self.joined.transform(texts)
         if joined is not None:
             return joined
         indptr = [0]
@@ -180,105 +161,6 @@ class FeatureBlock:
         )
         counts.sum_duplicates()  # repeated features become counts, indices sorted
         return self.weigh(counts)
-
-    def _transform_joined(self, texts: Sequence[str]) -> csr_matrix | None:
-        """The batch fast path for word unigrams (+ prefixes, + word pairs): one lower(), one
-        tokenizing pass and one table lookup over all texts joined by a break character, instead
-        of a loop per text.
-
-        Returns None (use the per-text path) for other shapes, or texts that contain
-        the break character themselves. Lower-casing and accent stripping (NFKD) give
-        the same result on the joined text as text by text: the break is neither a
-        cased letter nor a combining mark, so no rule looks across it. Word pairs are
-        looked up for neighbouring tokens; a pair with the break is never a feature. So pairs
-        need every token to be a unit: no stop words, no word forms, no token the pattern's
-        runs would drop.
-        """
-        from scipy.sparse import csr_matrix
-
-        spec = self.spec
-        if spec.kind != "word" or spec.ngram_range not in ((1, 1), (1, 2)) or len(texts) < 2:
-            return None
-        pairs = spec.ngram_range == (1, 2)
-        if pairs and (spec.word_forms or spec.stop_words or self._run_min_len not in (None, 1)):
-            return None
-        joined = BREAK.join(texts)
-        if joined.count(BREAK) != len(texts) - 1:
-            return None
-        tokens = self._batch_tokens(joined.lower())
-        with self._batch_lock:
-            units_of = self._batch_table()
-            units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-            columns = np.concatenate([column[units] for column in units_of.columns])
-            pair_table = units_of.pairs
-        text_of = np.cumsum(units == 0)
-        rows = np.tile(text_of, len(units_of.columns))
-        if pairs and len(tokens) > 1:
-            if pair_table is not None:  # the vocabulary's pairs by unit numbers: one sorted search
-                keys, ids = pair_table
-                wanted = (units[:-1] << 32) | units[1:]
-                at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-                pair_ids = np.where(keys[at] == wanted, ids[at], -1) if len(keys) else np.full(len(wanted), -1)
-            else:
-                pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
-                                       dtype=np.int64, count=len(tokens) - 1)
-            columns = np.concatenate([columns, pair_ids])
-            rows = np.concatenate([rows, text_of[:-1]])
-        known = columns >= 0
-        counts = csr_matrix((np.ones(int(known.sum())), (rows[known], columns[known])), shape=(len(texts), len(self)))
-        counts.sum_duplicates()
-        return self.weigh(counts)
-
-    def _batch_table(self) -> BatchUnits:
-        """The batch word table (call with the batch lock held), reset when full."""
-        units_of = self._batch_units
-        if units_of is None:
-            units_of = self._batch_units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
-        units_of.reset_if_full()
-        return units_of
-
-    def warm_batch_pairs(self) -> None:
-        """Number the vocabulary's words in the batch table and key its word pairs by those numbers,
-        so a batch looks its pairs up with one sorted search instead of joining and hashing a string
-        per pair (~30 ms per 20,000 CLINC150 requests). Building costs about that once (a fit calls
-        it), and stays out of tables whose words would fill half of them."""
-        if self.spec.kind != "word" or self.spec.ngram_range != (1, 2):
-            return
-        words = [term for term in self.vocabulary if " " not in term]
-        if len(words) > UNIT_CACHE_LIMIT // 2:
-            return
-        with self._batch_lock:
-            units_of = self._batch_table()
-            if units_of.pairs is not None:
-                return
-            for word in words:
-                units_of[word]
-            keys, ids = [], []
-            for term, feature in self.vocabulary.items():
-                first, space, second = term.partition(" ")
-                if space and first in units_of and second in units_of:
-                    keys.append((units_of[first] << 32) | units_of[second])
-                    ids.append(feature)
-            order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
-            units_of.pairs = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.int64)[order])
-
-    def _batch_tokens(self, lowered: str) -> list[str]:
-        """Tokens of lower-cased joined texts, breaks included; accents stripped text by text."""
-        if lowered.isascii():  # the common case: no accents to strip, and C-level splitting
-            return ascii_runs(lowered) if self._run_min_len else self._tokens_and_breaks(lowered)
-        segments = lowered.split(BREAK)
-        if self.spec.strip_accents:
-            segments = list(map(strip_accents, segments))  # returns ASCII segments as they are
-        if not self._run_min_len:
-            return self._tokens_and_breaks(BREAK.join(segments))
-        # Runs of ASCII texts take the fast split, the others the regex (Unicode word characters).
-        tokens: list[str] = []
-        for number, (ascii_only, group) in enumerate(groupby(segments, key=str.isascii)):
-            if number:
-                tokens.append(BREAK)  # between groups, even when a group had no tokens
-            part = BREAK.join(group)
-            tokens += ascii_runs(part) if ascii_only else self._tokens_and_breaks(part)
-        return tokens
 
     def weigh(self, counts: csr_matrix) -> csr_matrix:
         """Counts to TF-IDF: tf (binary, sublinear or raw) times IDF, rows l2-normalised, times the weight."""

@@ -161,8 +161,9 @@ class Index:
     def warm(self) -> None:
         """Fill the per-word caches of the learned blocks with the words the index was fitted on (most
         of the words requests will use), so first sightings cost the requests little: ~0.1 s for
-        CLINC150's 5,000 words. A router calls it after a fit, not after a load (one-shot processes
-        such as the hook would pay it for one request)."""
+        CLINC150's 5,000 words. A router calls it after a fit, and after a load only when asked
+        (``Router.load(path, warm=True)``): one-shot processes such as the hook would pay it for one
+        request."""
         word_sums = self.word_sums
         if word_sums is None:
             return
@@ -172,7 +173,7 @@ class Index:
         for block in self.space.blocks:
             if block.spec.kind == "word":
                 block.warm(words)
-                block.warm_batch_pairs()
+                block.joined.warm_pairs()
 
     def __getstate__(self) -> dict[str, Any]:
         # The per-word cache holds a lock and a table; another process builds its own.
