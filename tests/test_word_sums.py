@@ -187,3 +187,38 @@ def test_a_loaded_router_warms_when_asked(tmp_path):
     for text in ["forecast for Oslo", "book a table", "transfer money tonight"]:  # bit for bit, warmed or not
         assert cold.pick(text) == warmed.pick(text)
         assert np.array_equal(cold.snapshot().index.ranked_scores(text)[0], warmed.snapshot().index.ranked_scores(text)[0])
+
+
+def test_threads_filling_and_resetting_the_cache_score_what_one_thread_scores():
+    import threading
+
+    router = Router(AGENTS, strategy="linear")
+    requests = [f"{a} {b} {n}" for n in range(40) for a, b in [("book a table", "tonight"), ("weather in", "Oslo"),
+                                                                ("transfer money", "now"), ("zzz", "qqq")]]
+    expected = [router.snapshot().index.ranked_scores(text)[0] for text in requests]
+    assert any(e is None for e in expected) and any(e is not None for e in expected)
+    index = pickle.loads(pickle.dumps(router.snapshot().index))  # cold caches
+    sums = index.word_sums
+    sums.capacity = 12  # a table holds a few words: threads fill it and start new ones all the time
+    sums._table = word_sums._Table(sums, 12)
+    got: dict[int, object] = {}
+    errors: list[BaseException] = []
+
+    def work(part):
+        try:
+            for i in part:
+                got[i] = index.ranked_scores(requests[i])[0]
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(range(k, len(requests), 4),)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for i, scores in enumerate(expected):
+        if scores is None:
+            assert got[i] is None
+        else:
+            np.testing.assert_allclose(got[i], scores, rtol=1e-5, atol=1e-6)
