@@ -66,7 +66,8 @@ class DensePath:
             part = np.add.reduce(rows.take(ids, axis=0), axis=0)
             part *= block.spec.weight / math.sqrt(n)
             learned = part if learned is None else np.add(learned, part, out=learned)
-            learned_known += self._informative(ids)
+            # Learned blocks mark nothing generic (linear_analyzers): every feature is informative.
+            learned_known += self._informative(ids) if len(block.generic) else n
         if self.word_sums is not None:
             extra, words = self.word_sums.score(text)
             if extra is not None:
