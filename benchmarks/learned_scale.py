@@ -16,6 +16,7 @@ benchmarks/results/learned_scale-<UTC time>.json.
 
     python benchmarks/learned_scale.py                 # all three registries, both strategies
     python benchmarks/learned_scale.py --only 1000x6   # one registry
+    python benchmarks/learned_scale.py --only clinc150 --baseline 216622b   # same-run A/B against a commit
 """
 
 from __future__ import annotations
@@ -150,15 +151,69 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _run_child(name: str, strategy: str, src: Path | None = None) -> dict[str, Any]:
+    """One registry and strategy measured in a fresh process (agentroute from ``src`` when given)."""
+    env = dict(os.environ, PYTHONPATH=str(src)) if src is not None else None
+    done = subprocess.run([sys.executable, __file__, "--child", name, strategy], capture_output=True, text=True,
+                          check=False, env=env)
+    if done.returncode != 0:
+        return {"registry": name, "strategy": strategy, "error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(ref: str, names: list[str], strategies: list[str]) -> int:
+    """``--baseline``: the code as of ``ref`` and the current code, pair by pair in one run, and their ratios."""
+    import tempfile
+
+    if "clinc150" in names and not SHARED.exists():
+        print(f"learned_scale: {SHARED} is absent: CLINC150 skipped", file=sys.stderr)
+        names = [n for n in names if n != "clinc150"]
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", ref], capture_output=True, check=False)
+        if archive.returncode != 0:
+            print(f"learned_scale: git archive {ref} failed: {archive.stderr.decode().strip()}", file=sys.stderr)
+            return 2
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        pairs = []
+        for name in names:
+            for strategy in strategies:
+                print(f"learned_scale: {name} strategy={strategy}: {ref}, then the current code ...", file=sys.stderr,
+                      flush=True)
+                pairs.append((_run_child(name, strategy, Path(folder) / "src"), _run_child(name, strategy)))
+    record = {"created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "baseline": ref,
+              "loadavg_after": os.getloadavg(), "pairs": [{"baseline": b, "current": c} for b, c in pairs]}
+    out = HERE / "results" / f"learned_scale-ab-{record['created'].replace('-', '').replace(':', '')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    keys = (("fit_s", "fit s", 1), ("peak_mb", "peak RSS MB", 0), ("p50_us", "pick p50 µs", 1), ("p99_us", "p99 µs", 1),
+            ("warm_cpu_p50_us", "warm CPU p50 µs", 1), ("batch", "batch req/s", 0))
+    print(f"| registry | strategy | " + " | ".join(f"{label}: {ref} → now (ratio)" for _, label, _ in keys) + " |")
+    print("| --- | --- |" + " --- |" * len(keys))
+    for old, new in pairs:
+        if "error" in old or "error" in new:
+            print(f"| {new['registry']} | {new['strategy']} | failed: {old.get('error') or new.get('error')} |")
+            continue
+        cells = [f"{_fmt(old[k], d)} → {_fmt(new[k], d)} ({new[k] / old[k]:.2f}×)" for k, _, d in keys]
+        print(f"| {new['registry']} | {new['strategy']} ({new['fitted']}) | " + " | ".join(cells) + " |")
+    print(f"\nwrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=REGISTRIES, action="append", help="registries to run (default: all)")
     parser.add_argument("--strategy", choices=STRATEGIES, action="append", help="strategies (default: both)")
+    parser.add_argument("--baseline", metavar="GIT_REF",
+                        help="also measure agentroute as of GIT_REF (a `git archive` of it), each registry and "
+                             "strategy right before the current code, and print the ratios: on a shared machine "
+                             "only same-run ratios hold")
     parser.add_argument("--child", nargs=2, metavar=("REGISTRY", "STRATEGY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure_one(*args.child)))
         return 0
+    if args.baseline:
+        return compare(args.baseline, args.only or list(REGISTRIES), args.strategy or list(STRATEGIES))
     names = args.only or list(REGISTRIES)
     if "clinc150" in names and not SHARED.exists():
         print(f"learned_scale: {SHARED} is absent: CLINC150 skipped", file=sys.stderr)
@@ -168,13 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         for strategy in args.strategy or STRATEGIES:
             print(f"learned_scale: {name} strategy={strategy} ...", file=sys.stderr, flush=True)
-            done = subprocess.run([sys.executable, __file__, "--child", name, strategy], capture_output=True, text=True,
-                                  check=False)
-            if done.returncode != 0:
-                rows.append({"registry": name, "strategy": strategy, "error": done.stderr.strip().splitlines()[-1:]})
-                print(f"  failed: {rows[-1]['error']}", file=sys.stderr)
-                continue
-            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            rows.append(_run_child(name, strategy))
             print(f"  {rows[-1]}", file=sys.stderr, flush=True)
     record = {"created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "loadavg_before": load,
               "loadavg_after": os.getloadavg(), "cpus": len(os.sched_getaffinity(0)), "rows": rows, "before": BEFORE}
