@@ -159,17 +159,15 @@ class Index:
         return cached
 
     def warm(self) -> None:
-        """Fill the per-word caches of the learned blocks with the words the index was fitted on (most
-        of the words requests will use), so first sightings cost the requests little: ~0.1 s for
-        CLINC150's 5,000 words. A router calls it after a fit, and after a load only when asked
+        """Fill the per-word caches with the words the index was fitted on (most of the words requests
+        will use), so first sightings cost the requests little, and key the word pairs of the batch
+        tables (:class:`agentroute.features.joined_batch.JoinedBatch`): ~0.1 s for CLINC150's 5,000 words. A router calls it after a fit, and after a load only when asked
         (``Router.load(path, warm=True)``): one-shot processes such as the hook would pay it for one
         request."""
-        word_sums = self.word_sums
-        if word_sums is None:
-            return
         words = [term for block in self.space.blocks if block.spec.kind == "word"
                  for term in block.vocabulary if " " not in term and not term.startswith("~")]
-        word_sums.warm(words)
+        if self.word_sums is not None:
+            self.word_sums.warm(words)
         for block in self.space.blocks:
             if block.spec.kind == "word":
                 block.warm(words)
