@@ -46,7 +46,7 @@ M = [
  ("eval leaves plugin labels unresolved", S+"cli/measure.py", "rows = resolve_labels(read_labelled(data), names)", "rows = read_labelled(data)", "tests/test_cli.py"),
  # issue 11, second pass: word-sum character blocks, the dense path, batch pairs, the file format
  ("a repeated word counted twice when served", S+"routing/word_sums.py", "found = list(map(table.__getitem__, set(lowered.split())))", "found = list(map(table.__getitem__, lowered.split()))", "tests/test_word_sums.py"),
- ("word-sum scale from the l2 norm", S+"features/block.py", "squares = matrix.data * self._idf[matrix.indices] ** 2", "squares = matrix.data ** 2 * self._idf[matrix.indices] ** 2", "tests/test_word_sums.py"),
+ ("word-sum scale from the l2 norm", S+"features/block.py", "weights=matrix.data * idf**2,", "weights=matrix.data**2 * idf**2,", "tests/test_word_sums.py"),
  ("dense path drops a learned block's offset", S+"routing/dense_path.py", "            if block.offset:\n                ids += block.offset", "            if False:\n                ids += block.offset", "tests/test_dense_path.py"),
  ("batch pair keys in the wrong order", S+"features/joined_batch.py", "keys.append((units_of[first] << 32) | units_of[second])", "keys.append((units_of[second] << 32) | units_of[first])", "tests/test_features.py"),
  ("word-sum files written as format 1", S+"routing/persist.py", "version = FORMAT_VERSION if any(b.spec.word_sum for b in index.space.blocks) else 1", "version = 1", "tests/test_persist.py"),

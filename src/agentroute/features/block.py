@@ -169,11 +169,11 @@ class FeatureBlock:
             if not len(matrix.data):
                 return matrix
             lengths = np.diff(matrix.indptr)
-            squares = matrix.data * self._idf[matrix.indices] ** 2
-            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=squares,
+            idf = self._idf[matrix.indices]
+            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=matrix.data * idf**2,
                                  minlength=matrix.shape[0])
             scale = np.divide(self.spec.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
-            matrix.data *= self._idf[matrix.indices] * np.repeat(scale, lengths)
+            matrix.data *= idf * np.repeat(scale, lengths)
             return matrix
         if self.spec.binary:
             matrix.data[:] = 1.0

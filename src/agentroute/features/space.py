@@ -138,11 +138,8 @@ class FeatureSpace:
         ids, values, _ = self.vectorize_groups(text)
         return ids, values
 
-    def vectorize_groups(self, text: str, *, word_sums: bool = True) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    def vectorize_groups(self, text: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """:meth:`vectorize`, and where each group of blocks ends in the ids (one entry per group).
-
-        ``word_sums=False`` leaves out the word-sum blocks (served per word instead:
-        :mod:`agentroute.routing.word_sums`); they must then be in groups that are not normalised.
 
         A binary block without IDF gives every feature the same value, so its distinct ids go
         straight into one array with the other blocks' ids: one allocation per request, not
@@ -152,11 +149,6 @@ class FeatureSpace:
         value_parts: list[Any] = []
         counts: list[int] = []
         for block, weight, _ in self._plan:
-            if not word_sums and block.spec.word_sum:
-                id_parts.append(())
-                value_parts.append(0.0)
-                counts.append(0)
-                continue
             if weight:
                 found = block.distinct_ids(text)  # local ids
                 n = len(found)
@@ -194,7 +186,8 @@ class FeatureSpace:
 
         Only the feature lookup runs per text in Python; counting, tf, IDF and
         normalisation are vectorised, as in ``TfidfVectorizer.transform``.
-        ``word_sums=False`` leaves the word-sum blocks' columns empty (see :meth:`vectorize_groups`).
+        ``word_sums=False`` leaves the word-sum blocks' columns empty (a batch scores them per word:
+        :meth:`agentroute.routing.word_sums.WordSums.score_many`).
         """
         from scipy.sparse import csr_matrix, hstack
 

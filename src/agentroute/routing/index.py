@@ -161,7 +161,8 @@ class Index:
     def warm(self) -> None:
         """Fill the per-word caches with the words the index was fitted on (most of the words requests
         will use), so first sightings cost the requests little, and key the word pairs of the batch
-        tables (:class:`agentroute.features.joined_batch.JoinedBatch`): ~0.1 s for CLINC150's 5,000 words. A router calls it after a fit, and after a load only when asked
+        tables (:class:`agentroute.features.joined_batch.JoinedBatch`): ~0.1 s for CLINC150's 5,000
+        words. A router calls it after a fit, and after a load only when asked
         (``Router.load(path, warm=True)``): one-shot processes such as the hook would pay it for one
         request."""
         words = [term for block in self.space.blocks if block.spec.kind == "word"
@@ -253,7 +254,7 @@ class Index:
         if cached is None:  # a frozen dataclass: cache through __dict__
             share, keep, _ = self._blend_state()
             cached = self.__dict__["_blend32"] = (np.asarray(share / 2, dtype=np.float32), np.asarray(keep, dtype=np.float32),
-                                                  np.asarray(self.bias, dtype=np.float32))
+                                                  self._bias32)
         return cached
 
     def normalize(self, raw: np.ndarray) -> np.ndarray:
