@@ -71,7 +71,7 @@ VOUCH_SHARE = 0.5
 CHAR_NGRAMS_SHARE = 0.5
 
 
-def evidence_weights(agents: Sequence[Agent], evidence: float = EVIDENCE) -> np.ndarray:
+def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> np.ndarray:
     """λ per agent: the share of its score that comes from what was learned from its examples.
 
     ``n / (n + evidence · (1 + authored / WORDS_PER_EXAMPLE))``: ``n`` examples against the
@@ -79,6 +79,7 @@ def evidence_weights(agents: Sequence[Agent], evidence: float = EVIDENCE) -> np.
     agent with a long body needs many examples before they outweigh it, and an intent
     with only a name learns from its first example.
     """
+    evidence = EVIDENCE if evidence is None else evidence
     counts = np.array([sum(1 for e in a.examples if e.request.strip()) for a in agents], dtype=np.float64)
     authored = np.array([len(a.name.replace("-", " ").replace("_", " ").split()) + len(a.description.split())
                          + len(a.prompt.split()) for a in agents], dtype=np.float64)
@@ -86,11 +87,13 @@ def evidence_weights(agents: Sequence[Agent], evidence: float = EVIDENCE) -> np.
 
 
 def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, float], method: str = "full",
-                        evidence: float = EVIDENCE) -> Index:
+                        evidence: float | None = None) -> Index:
     """The profile index and the examples' one-vs-rest SVMs, mixed per agent by :func:`evidence_weights`."""
     from scipy.sparse import csr_matrix, diags, vstack
 
     from agentroute.routing.linear import LOGISTIC_SCALE, fit_learned
+
+    evidence = EVIDENCE if evidence is None else evidence  # read at call time: benchmarks vary it
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).

@@ -11,7 +11,7 @@ Features and classifier were chosen on CLINC150's validation split and a
 seeded BANKING77 validation carve-out (see docs/routing.md): word 1-2 grams
 (single-character tokens kept, binary) and char_wb 2-4 grams summed word by word
 (``AnalyzerSpec.word_sum``, so serving caches one row of ``W`` sums per word), both
-without IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")``.
+without IDF, scikit-learn's ``LinearSVC(C=1, class_weight="balanced")`` (:data:`ovr.FULL_C`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from agentroute.routing.plan import RegistryStats, learned_cost
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
+#: The full method's block weights, and IDF for the char block (off): chosen on validation data only
+#: and re-checked by benchmarks/intent_validation.py (docs/benchmarks.md: char IDF helps 5-fold CV on
+#: BANKING77 a little but loses on CLINC150 validation with 5-50 examples per intent).
+WORD_WEIGHT = 1.0
+CHAR_WEIGHT = 1.2
+CHAR_IDF = False
 #: Slope of the logistic function that maps decision values to [0, 1] scores.
 LOGISTIC_SCALE = 4.0
 
@@ -40,8 +46,10 @@ def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
         return (AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True,
                              use_idf=False, prefix_len=5),)
     return (
-        AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False),
-        AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=False, sublinear_tf=False, word_sum=True, weight=1.2),
+        AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False,
+                     weight=WORD_WEIGHT),
+        AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=CHAR_IDF, sublinear_tf=False, word_sum=True,
+                     weight=CHAR_WEIGHT),
     )
 
 

@@ -41,6 +41,16 @@ HARD_NEIGHBOURS = 10
 MAX_WEIGHTS_PER_AGENT = 300
 #: Agents kept per feature in the sampled method (largest weights): a common word's postings stay short.
 MAX_AGENTS_PER_FEATURE = 48
+#: The full method's ``LinearSVC`` (see fit_full), re-checked on validation data only (CLINC150 val, a
+#: BANKING77 training carve-out, SNIPS val, 5-fold CV: benchmarks/intent_validation.py, docs/benchmarks.md):
+#: C from 0.25 to 4, the hinge loss, Crammer-Singer, unweighted classes and a larger intercept scaling
+#: were no better, or slower to fit.
+FULL_C = 1.0
+FULL_LOSS = "squared_hinge"
+FULL_INTERCEPT_SCALING = 1.0
+FULL_CLASS_WEIGHT: str | None = "balanced"
+FULL_MULTI_CLASS = "ovr"
+FULL_MAX_ITER = 1000
 #: Fixed cost of one binary problem (scikit-learn's validation and liblinear's set-up), seconds.
 SECONDS_PER_PROBLEM = 0.005
 #: Agents whose neighbours are searched in one block (rows of a dense block of similarities).
@@ -56,12 +66,14 @@ def workers() -> int:
     return max(1, min(4, available))
 
 
-def fit_full(features: csr_matrix, labels: np.ndarray, n_agents: int, C: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def fit_full(features: csr_matrix, labels: np.ndarray, n_agents: int, C: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``LinearSVC`` one-vs-rest on everything: W (features × agents, dense float32) and the biases."""
     from sklearn.svm import LinearSVC
 
     # Balanced class weights keep agents with few examples from being swamped by those with many.
-    model = LinearSVC(C=C, class_weight="balanced", random_state=0).fit(features, labels)
+    model = LinearSVC(C=FULL_C if C is None else C, class_weight=FULL_CLASS_WEIGHT, loss=FULL_LOSS,
+                      intercept_scaling=FULL_INTERCEPT_SCALING, multi_class=FULL_MULTI_CLASS,
+                      random_state=0, max_iter=FULL_MAX_ITER).fit(features, labels)
     coef = np.asarray(model.coef_)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
