@@ -53,6 +53,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "word=0.8": {"WORD_WEIGHT": 0.8},
     "word=1.25": {"WORD_WEIGHT": 1.25},
     "linear": {"STRATEGY": "linear"},
+    "char-min-df=2": {"CHAR_MIN_DF": 2},
+    "word-min-df=2": {"WORD_MIN_DF": 2},
     "base+baselines": {"BASELINES": True},
     "base+seed1": {"CV_SEED": 1},
     **{f"char-idf+{w}+seed1": {"CHAR_IDF": True, "CHAR_WEIGHT": w, "CV_SEED": 1} for w in (1.0, 1.2)},

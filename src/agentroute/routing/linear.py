@@ -29,12 +29,14 @@ from agentroute.routing.plan import RegistryStats, learned_cost
 from agentroute.model import Agent
 from agentroute.routing.scoring import make_weights
 
-#: The full method's block weights, and IDF for the char block (off): chosen on validation data only
-#: and re-checked by benchmarks/intent_validation.py (docs/benchmarks.md: char IDF helps 5-fold CV on
-#: BANKING77 a little but loses on CLINC150 validation with 5-50 examples per intent).
+#: The full method's block weights, IDF for the char block (off) and min_df: chosen on validation data
+#: only and re-checked by benchmarks/intent_validation.py (docs/benchmarks.md: char IDF helps 5-fold CV
+#: on BANKING77 a little but loses on CLINC150 validation with 5-50 examples per intent).
 WORD_WEIGHT = 1.0
 CHAR_WEIGHT = 1.2
 CHAR_IDF = False
+CHAR_MIN_DF = 1
+WORD_MIN_DF = 1
 #: Slope of the logistic function that maps decision values to [0, 1] scores.
 LOGISTIC_SCALE = 4.0
 
@@ -47,9 +49,9 @@ def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
                              use_idf=False, prefix_len=5),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False,
-                     weight=WORD_WEIGHT),
+                     weight=WORD_WEIGHT, min_df=WORD_MIN_DF),
         AnalyzerSpec(kind="char_wb", ngram_range=(2, 4), use_idf=CHAR_IDF, sublinear_tf=False, word_sum=True,
-                     weight=CHAR_WEIGHT),
+                     weight=CHAR_WEIGHT, min_df=CHAR_MIN_DF),
     )
 
 
