@@ -31,7 +31,7 @@ from agentroute.routing.scoring import make_weights
 
 #: The full method's block weights, IDF for the char block (off) and min_df: chosen on validation data
 #: only and re-checked by benchmarks/intent_validation.py (docs/benchmarks.md: char IDF helps 5-fold CV
-#: on BANKING77 a little but loses on CLINC150 validation with 5-50 examples per intent).
+#: on BANKING77 a little but loses on CLINC150 validation at 5, 10 and 50 examples per intent).
 WORD_WEIGHT = 1.0
 CHAR_WEIGHT = 1.2
 CHAR_IDF = False
