@@ -89,7 +89,8 @@ class JoinedBatch:
         """The batch word table (call with the batch lock held), reset when full."""
         units_of = self.units
         if units_of is None:
-            units_of = self.units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1)
+            units_of = self.units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1,
+                                                  self.spec.features_per_token)
         units_of.reset_if_full()
         return units_of
 

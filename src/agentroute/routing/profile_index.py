@@ -16,7 +16,6 @@ import numpy as np
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.block import l2_rows
 from agentroute.features.space import FeatureSpace
-from agentroute.features.word_forms import fold
 from agentroute.model import Agent
 from agentroute.routing.index import Index
 from agentroute.routing.profile import (
@@ -69,6 +68,7 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
             sublinear_tf=True,
             generic_words=GENERIC_REQUEST_WORDS,
             max_coverage=GENERIC_COVERAGE,
+            related_words=True,
         ),
     )
 
@@ -139,7 +139,7 @@ def _common_features(space: FeatureSpace) -> np.ndarray | None:
         return None
     common = ~space.informative
     for block in space.blocks:
-        listed = {fold(w) for w in block.spec.generic_words} | block.spec.generic_words
+        listed = {block.spec.form(w) for w in block.spec.generic_words} | block.spec.generic_words
         listed |= {d for w in listed for d in block.spec.derived(w)}
         ids = [i + block.offset for term, i in block.vocabulary.items()
                if term.startswith("~") or all(w in listed for w in term.split(" "))]
