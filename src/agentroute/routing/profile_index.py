@@ -41,9 +41,10 @@ GENERIC_COVERAGE = 0.5
 COMMON_WORD_WEIGHT = 0.5
 
 
-def default_analyzers() -> tuple[AnalyzerSpec, ...]:
+def default_analyzers(*, related: bool = True) -> tuple[AnalyzerSpec, ...]:
     """Words, their singular forms, and 5-letter prefixes of words of 8+ letters; sublinear tf,
-    English and agent-boilerplate stop words.
+    English and agent-boilerplate stop words; with ``related``, the related-word table
+    (:mod:`agentroute.features.related_words`: "k8s" is "kubernetes", "crash" supports "error").
 
     Prefixes matched character n-grams' accuracy on the dev data at word cost;
     bigrams added nothing measurable there but tripled the vocabulary. Singular forms
@@ -68,7 +69,7 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
             sublinear_tf=True,
             generic_words=GENERIC_REQUEST_WORDS,
             max_coverage=GENERIC_COVERAGE,
-            related_words=True,
+            related_words=related,
         ),
     )
 
@@ -79,14 +80,17 @@ def build_profile_index(
     field_weights: Mapping[str, float],
     analyzers: Sequence[AnalyzerSpec] | None = None,
     may_vouch: Sequence[bool] | None = None,
+    related: bool = True,
 ) -> Index:
     """Fit vocabulary and IDF over agents (each agent one document made of its fields), then weight the fields.
 
     Each agent's column of ``W`` is the l2-normalised weighted sum of its
     l2-normalised field vectors. ``may_vouch`` (one flag per agent, default all) limits which
-    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`).
+    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`). ``related``: use the
+    related-word table (the profile strategy does; the blended one does not, see
+    :data:`~agentroute.routing.blend.RELATED_WORDS`).
     """
-    specs = tuple(analyzers) if analyzers is not None else default_analyzers()
+    specs = tuple(analyzers) if analyzers is not None else default_analyzers(related=related)
     parts = _field_parts(agents)
     owners = [i for i in range(len(agents)) for _ in FIELDS]
     space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
