@@ -69,11 +69,6 @@ VOUCH_SHARE = 0.5
 #: or the realistic dev set (83.9% sensible both), and cost ~30% of each pick (32.6 -> 22.8 µs
 #: for the built-in agents); intent data (λ̄ near 1) needs them (CLINC150 validation 94.1 vs 92.8).
 CHAR_NGRAMS_SHARE = 0.5
-#: Whether the blended profile part reads the related-word table (features/related_words.py), as the
-#: profile strategy does. Off: the learned part has no table, and with it in the profile alone the
-#: built-in dev file rose (64.0 -> 68.0%) but learning k = 1 dev request per agent then lost
-#: accuracy on the rest (0.667 -> 0.650; tests/test_blend.py), so it waits for a joint measurement.
-RELATED_WORDS = False
 
 
 def evidence_weights(agents: Sequence[Agent], evidence: float = EVIDENCE) -> np.ndarray:
@@ -99,8 +94,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).
-    profile = build_profile_index(agents, field_weights=field_weights, may_vouch=list(lam >= VOUCH_SHARE),
-                                  related=RELATED_WORDS)
+    profile = build_profile_index(agents, field_weights=field_weights, may_vouch=list(lam >= VOUCH_SHARE))
     if np.count_nonzero(lam) == 0:  # nothing learned: the profile alone
         return Index(profile.agents, profile.space, profile.weights, "blended", extra={"evidence": evidence,
                      "fit_method": "none", "learned_offset": profile.space.n_features, "learned_share": [0.0] * len(agents)})
