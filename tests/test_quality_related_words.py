@@ -75,9 +75,9 @@ def test_the_table_survives_save_and_load(related_on, tmp_path, monkeypatch):
     np.testing.assert_allclose(loaded.index.scores("app crash")[0], router.index.scores("app crash")[0], rtol=1e-6)
 
 
-def test_related_words_need_word_forms():
-    with pytest.raises(ValueError, match="related_words needs word_forms"):
-        AnalyzerSpec(related_words=True)
+def test_related_words_need_word_forms_and_round_trip():
+    plain = AnalyzerSpec(related_words=True, prefix_len=5)  # without word forms the table is not read
+    assert plain.derived("crash") == () and plain.form("k8s") == "k8" and plain.features_per_token == 2
     spec = AnalyzerSpec(word_forms=True, related_words=True, prefix_len=5)
     assert AnalyzerSpec.from_json(spec.to_json()) == spec
     assert AnalyzerSpec.from_json({**spec.to_json(), "related_words": False}).related_words is False

@@ -96,9 +96,9 @@ class AnalyzerSpec:
     #: contribution to the scores (:mod:`agentroute.routing.word_sums`) instead of gathering
     #: every n-gram of every request. Needs ``binary`` and ``sublinear_tf`` off.
     word_sum: bool = False
-    #: With ``word_forms``, abbreviations are folded into the words they stand for ("k8s" is
-    #: "kubernetes") and each word of a related-word group also yields the group's feature
-    #: (:mod:`agentroute.features.related_words`; "crash" -> ``"~=error"``).
+    #: With ``word_forms`` (ignored without: the table lists folded words), abbreviations are folded
+    #: into the words they stand for ("k8s" is "kubernetes") and each word of a related-word group
+    #: also yields the group's feature (:mod:`agentroute.features.related_words`; "crash" -> ``"~=error"``).
     related_words: bool = False
 
     def __post_init__(self) -> None:
@@ -119,8 +119,6 @@ class AnalyzerSpec:
             raise ValueError(f"max_coverage must be in (0, 1], got {self.max_coverage!r}")
         if self.word_sum and (self.kind != "char_wb" or self.binary or self.sublinear_tf):
             raise ValueError("word_sum is only for char_wb analyzers, with binary and sublinear_tf off")
-        if self.related_words and not self.word_forms:
-            raise ValueError("related_words needs word_forms (the table lists folded words)")
 
     def sklearn_params(self) -> dict[str, Any]:
         """Keyword arguments for a ``TfidfVectorizer`` that analyzes text the same way."""
@@ -190,18 +188,18 @@ class AnalyzerSpec:
     def form(self, token: str) -> str:
         """The form a raw token is indexed as: its singular, then (``related_words``) the word it abbreviates."""
         folded = fold(token)
-        return related_words.expand(folded) if self.related_words else folded
+        return related_words.expand(folded) if self.related_words and self.word_forms else folded
 
     def derived(self, token: str) -> tuple[str, ...]:
         """The prefix and related-word features one (already folded) token yields beside itself, if any."""
         prefix = ("~" + token[: self.prefix_len],) if self.prefix_len and len(token) >= max(
             self.prefix_min_len, self.prefix_len + 1) else ()
-        return prefix + related_words.related(token) if self.related_words else prefix
+        return prefix + related_words.related(token) if self.related_words and self.word_forms else prefix
 
     @property
     def features_per_token(self) -> int:
         """The most features one word token can yield (itself, a prefix, related-word groups)."""
-        return 1 + (self.prefix_len > 0) + (related_words.MAX_GROUPS if self.related_words else 0)
+        return 1 + (self.prefix_len > 0) + (related_words.MAX_GROUPS if self.related_words and self.word_forms else 0)
 
 
 class Analyzer:
