@@ -287,6 +287,22 @@ def test_batch_routes_are_the_routes_the_dataclass_builds(small_agents):
             route.score = 1.0  # type: ignore[misc]
 
 
+def test_batches_leave_the_garbage_collector_as_they_found_it(small_agents):
+    """Batches pause the collector while they make routes; it must come back on (or stay off)."""
+    import gc
+
+    router = Router(small_agents)
+    assert gc.isenabled()
+    assert router.pick_many(["slow sql query index"] * 50)[0] is not None
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        router.pick_many(["slow sql query index"] * 50)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 @pytest.mark.slow
 def test_batch_routing_with_joblib_processes(small_agents):
     router = Router(small_agents)

