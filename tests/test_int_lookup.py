@@ -27,3 +27,15 @@ def test_lookups_equal_a_dict(n: int) -> None:
 def test_bad_tables_are_refused(keys, values) -> None:
     with pytest.raises(ValueError, match="distinct keys"):
         IntLookup(np.array(keys), np.array(values))
+
+
+def test_probes_wrap_from_the_last_slot_to_the_first() -> None:
+    """Keys whose home is the table's last slot: all but one must wrap round to its start."""
+    probe = IntLookup(np.arange(3), np.arange(3))  # 3 keys: a table of 8 slots
+    candidates = np.arange(10_000, dtype=np.int64)
+    last = candidates[probe._home(candidates) == probe._mask][:3]
+    assert len(last) == 3
+    table = IntLookup(last, np.array([10, 20, 30]))
+    assert table._mask == probe._mask
+    assert table.get(last).tolist() == [10, 20, 30]
+    assert table.get(np.array([last[0] + 10**6, 5])).tolist() == [-1, -1]
