@@ -17,8 +17,11 @@ another setting on the same requests, and ``--loo`` adds leave-one-out on the bu
 and the shared collections with that setting, so a candidate is judged on dev and LOO by one
 command (never choose on ``--split test``).
 
+``--related-words`` turns on the related-word table (``profile_index.RELATED_WORDS``, off by default).
+
     python benchmarks/realistic.py [--shared PATH] [--split dev|test|both] [--show-misses]
                                    [--field-weights name=0.75,prompt=4.5] [--threshold 0.065] [--loo]
+                                   [--related-words]
 """
 
 from __future__ import annotations
@@ -176,7 +179,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: the router's)")
     parser.add_argument("--loo", action="store_true",
                         help="also leave-one-out on the built-in agents and the shared collections, same parameters")
+    parser.add_argument("--related-words", action="store_true",
+                        help="profiles read the related-word table (features/related_words.py; off by default)")
     args = parser.parse_args(argv)
+    if args.related_words:
+        from agentroute.routing import profile_index
+
+        profile_index.RELATED_WORDS = True
     try:
         make_router = router_factory(args.field_weights, args.threshold)
     except ValueError as error:

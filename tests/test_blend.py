@@ -68,6 +68,25 @@ def test_auto_blends_when_agents_carry_examples_and_batches_agree(tmp_path):
         np.testing.assert_allclose(loaded.index.scores(request)[0], router.index.scores(request)[0], rtol=1e-6)
 
 
+def test_batches_split_profile_and_learned_columns_where_single_requests_do():
+    """Batches split each request's features at the learned part's first column: requests on that
+    very column, and requests with learned features only (stop words the profile drops), score
+    as single requests do."""
+    router = Router(AGENTS)
+    index = router.index
+    first_learned = min((i, t) for b in index.space.blocks for t, i in b.vocabulary.items()
+                        if b.offset == index.extra["learned_offset"] and i == 0)[1]
+    requests = [first_learned, f"{first_learned} query", "why is this", "the the", "center this div"]
+    learned_only = [r for r in requests if index.space.vectorize_groups(r)[2][0] == 0 and len(index.space.vectorize(r)[0])]
+    assert learned_only, "a request with learned features only"
+    for batch in (requests, learned_only):  # the second: no profile column in the whole batch
+        many, known = index.score_many(batch)
+        for request, row, count in zip(batch, many, known):
+            single, single_known = index.scores(request)
+            np.testing.assert_allclose(row, single, rtol=1e-5, atol=1e-6, err_msg=request)
+            assert count == single_known, request
+
+
 def test_without_examples_blended_is_the_profile():
     bare = [Agent(name=a.name, description=a.description, prompt=a.prompt) for a in AGENTS]
     blended = Router(bare, strategy="blended")

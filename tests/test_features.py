@@ -157,8 +157,7 @@ def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch):
 
     by_strings = space.transform(texts).toarray()
     block.joined.warm_pairs()
-    keys, ids = block.joined.units.pairs
-    assert len(keys) == sum(" " in term for term in block.vocabulary) and np.all(np.diff(keys) > 0)
+    assert len(block.joined.units.pairs) == sum(" " in term for term in block.vocabulary)
     np.testing.assert_allclose(space.transform(texts).toarray(), by_strings, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(by_strings, per_text(), rtol=1e-12, atol=1e-12)
     # A full table starts afresh between batches and drops the pairs keyed by the old numbers.

@@ -104,15 +104,25 @@ def test_batch_word_tables_after_a_reset(monkeypatch):
     _same_as_single(router, first + again)
 
 
-def test_the_inverted_index_sparse_fallback_scores_like_single_requests(monkeypatch):
-    """Batches too wide for a dense slice of W use a sparse product: the same scores."""
+@pytest.mark.parametrize("short_postings", [True, False])
+def test_the_inverted_index_sparse_fallback_scores_like_single_requests(monkeypatch, short_postings):
+    """Batches whose postings are short, or too wide for a dense slice of W, use a sparse
+    product: the same scores as the dense slice and as single requests."""
     agents = FIELD_AGENTS
     router = Router(agents, threshold=0.0)
     sparse = scoring.make_weights(router.index.weights.to_csr(), dense_budget_bytes=0)
     assert isinstance(sparse, scoring.SparseWeights)
-    queries = router.index.space.transform(["slow sql css", "flaky unit tests", "zzz", "interface"])
+    texts = ["slow sql css", "flaky unit tests", "zzz", "interface"]
+    queries = router.index.space.transform(texts)
+    monkeypatch.setattr(scoring, "SPARSE_PRODUCT_RATIO", 10**9)  # postings never count as short
     dense_path = sparse.score_many(queries)
-    monkeypatch.setattr(scoring, "BATCH_DENSE_BYTES", 0)
+    for text, row in zip(texts, dense_path):
+        ids, values = router.index.space.vectorize(text)
+        np.testing.assert_allclose(row, sparse.score(ids, values) if len(ids) else 0.0, rtol=1e-6, atol=1e-9)
+    if short_postings:
+        monkeypatch.setattr(scoring, "SPARSE_PRODUCT_RATIO", 0)
+    else:
+        monkeypatch.setattr(scoring, "BATCH_DENSE_BYTES", 0)
     fallback = scoring.make_weights(router.index.weights.to_csr(), dense_budget_bytes=0).score_many(queries)
     np.testing.assert_allclose(fallback, dense_path, rtol=1e-6, atol=1e-9)
     assert fallback.shape == (4, len(agents)) and fallback[0].max() > 0

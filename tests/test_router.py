@@ -269,6 +269,40 @@ def test_batch_routing_equals_single_routing(small_agents):
         assert [r.agent for r in batch_rank] == [r.agent for r in router.rank(text, k=2)]
 
 
+def test_batch_routes_are_the_routes_the_dataclass_builds(small_agents):
+    """Batches build their routes without ``Route.__init__`` (for speed): they must still be equal
+    routes, hash alike, print alike and stay frozen."""
+    import dataclasses
+
+    from agentroute.routing.route import Route
+
+    router = Router(small_agents)
+    picks = router.pick_many(["slow sql query index", "use the test-writer agent for css", "zzqx"])
+    assert picks[2] is None and picks[1].reason == "mention" and picks[0].reason == "score"
+    for route in picks[:2]:
+        built = Route(route.agent, route.score, route.reason)
+        assert route == built and hash(route) == hash(built) and repr(route) == repr(built)
+        assert vars(route) == vars(built)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            route.score = 1.0  # type: ignore[misc]
+
+
+def test_batches_leave_the_garbage_collector_as_they_found_it(small_agents):
+    """Batches pause the collector while they make routes; it must come back on (or stay off)."""
+    import gc
+
+    router = Router(small_agents)
+    assert gc.isenabled()
+    assert router.pick_many(["slow sql query index"] * 50)[0] is not None
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        router.pick_many(["slow sql query index"] * 50)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 @pytest.mark.slow
 def test_batch_routing_with_joblib_processes(small_agents):
     router = Router(small_agents)

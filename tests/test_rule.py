@@ -175,7 +175,9 @@ def test_pick_ranks_by_decision_values_and_scores_only_the_top(strategy, margin)
     scores as applying the rule to every agent's score (what batches and rank do)."""
     router = Router(LINEAR_AGENTS, strategy=strategy, margin=margin, threshold=0.3)
     index, rule = router.snapshot().index, router.snapshot().rule
-    for text in LINEAR_REQUESTS:
+    batches = router.pick_many(LINEAR_REQUESTS * 2)  # batches too map only the top two values
+    assert batches[: len(LINEAR_REQUESTS)] == batches[len(LINEAR_REQUESTS) :]
+    for text, batch in zip(LINEAR_REQUESTS, batches):
         scores, known = index.scores(text)
         expected = rule.decide(scores, known, None)
         ranked, known_too = index.ranked_scores(text)
@@ -183,7 +185,8 @@ def test_pick_ranks_by_decision_values_and_scores_only_the_top(strategy, margin)
         got = rule.decide(np.zeros(0) if ranked is None else ranked, known, None, index.score_of)
         assert got[0] == expected[0] and got[2] == expected[2], text
         assert got[1] == pytest.approx(expected[1], abs=1e-12)
-        route, batch = router.pick(text), router.pick_many([text])[0]
+        route = router.pick(text)
+        assert router.pick_many([text])[0] == batch
         assert (route is None) == (batch is None) == (expected[0] is None)
         if route is not None:
             assert route.agent == batch.agent == router.rank(text, k=1)[0].agent

@@ -105,6 +105,27 @@ def test_per_word_sums_score_what_the_vector_scores(use_idf, warm):
         assert words == sum(1 for w in set(_words(text)) if block.word_ids(w))
 
 
+@pytest.mark.parametrize("with_break", [False, True])
+def test_batches_score_what_the_vectors_score(with_break):
+    """``score_many`` (one joined pass over the batch) against each text's vector; a batch where a
+    text holds the joining character itself, even as a word with features, takes the vectors."""
+    train = TRAIN + ["pay \x00 now"]  # the break as a word with n-gram features
+    space = FeatureSpace.fit([AnalyzerSpec(kind="word"), SPEC], train, normalize=False)
+    block = space.blocks[1]
+    rows = np.random.default_rng(1).normal(size=(space.n_features, 5)).astype(np.float32)
+    sums = WordSums(block, rows[block.offset :])
+    texts = [t for t in TEXTS if "\x00" not in t] + (["pay \x00", "money\x00music"] if with_break else [])
+    for _ in range(2):  # cold, then from the cache
+        got, words = sums.score_many(texts)
+        for text, row, count in zip(texts, got, words):
+            ids, values = block.weighted(text)
+            expected = values @ rows[ids].astype(np.float64) if len(ids) else np.zeros(5)
+            np.testing.assert_allclose(row, expected, rtol=1e-5, atol=1e-5)
+            assert count == sum(1 for w in set(_words(text)) if block.word_ids(w))
+            single, _ = sums.score(text)
+            np.testing.assert_allclose(expected if single is None else single, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_a_full_cache_starts_afresh_and_still_scores_right(monkeypatch):
     space = FeatureSpace.fit([SPEC], TRAIN)
     block = space.blocks[0]

@@ -1,6 +1,7 @@
 """Mutation check of issue 10: apply each one-line mutant, run the tests that should kill it, restore.
 
     python tools/mutants.py        # prints a markdown table; every row should say "killed"
+    python tools/mutants.py 41     # from mutant 41 on (the newest)
 
 It edits files under src/ in place (and always writes the original back), so run it
 in a checkout where nothing else is running tests at the same time.
@@ -51,11 +52,26 @@ M = [
  ("batch pair keys in the wrong order", S+"features/joined_batch.py", "keys.append((units_of[first] << 32) | units_of[second])", "keys.append((units_of[second] << 32) | units_of[first])", "tests/test_features.py"),
  ("word-sum files written as format 1", S+"routing/persist.py", "version = FORMAT_VERSION if any(b.spec.word_sum for b in index.space.blocks) else 1", "version = 1", "tests/test_persist.py"),
  ("a row computed for a request differs in its last bits from a warmed one", S+"routing/word_sums.py", "sums, squares = self._owner.row_sums(np.array(ids, dtype=np.int64), _FIRST)", "sums, squares = self._owner.row_sums(np.array(ids, dtype=np.int64), _FIRST); sums = (sums * np.float32(1 + 2**-20)).astype(np.float32)", "tests/test_word_sums.py"),
+ # issue 11, third pass: the batch path
+ ("distinct keys keep repeats", S+"features/sorted_keys.py", "    return ordered[_starts(ordered)]", "    return ordered", "tests/test_sorted_keys.py tests/test_word_sums.py"),
+ ("distinct counts off by one", S+"features/sorted_keys.py", "np.diff(starts, append=len(ordered))", "np.diff(starts, append=len(ordered) + 1)", "tests/test_sorted_keys.py tests/test_features.py"),
+ ("hash table stops one probe early", S+"features/int_lookup.py", "            self._probes += bool(len(pending))", "            pass", "tests/test_int_lookup.py"),
+ ("hash table probes run off the table's end", S+"features/int_lookup.py", "at, wanted, slots = at[go_on], wanted[go_on], (slots[go_on] + 1) & self._mask", "at, wanted, slots = at[go_on], wanted[go_on], np.minimum(slots[go_on] + 1, self._mask)", "tests/test_int_lookup.py"),
+ ("word-sum break is a word", S+"routing/word_sums.py", "        self[BREAK] = -1", "        pass", "tests/test_word_sums.py"),
+ ("single word-sum score reads the break row", S+"routing/word_sums.py", "        if BREAK in lowered:\n            return self._direct(text)\n", "", "tests/test_word_sums.py"),
+ ("batch routes call a mention a score", S+"routing/route.py", 'fields["reason"] = "mention" if a == n else "score"', 'fields["reason"] = "score"', "tests/test_router.py"),
+ ("batches leave the collector off", S+"routing/route.py", "        if paused:\n            gc.enable()", "        pass", "tests/test_router.py"),
+ ("batch picks map the best value only", S+"routing/rule.py", "        if score_of is not None:\n            runner_up = score_of(runner_up)\n", "", "tests/test_rule.py"),
+ ("blended batch split puts a column on the wrong side", S+"routing/index.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py"),
+ ("side by side loses a block's offset", S+"features/space.py", "return csr_matrix((only.data, only.indices + offset, only.indptr), shape=(rows, sum(widths)))", "return csr_matrix((only.data, only.indices, only.indptr), shape=(rows, sum(widths)))", "tests/test_blend.py tests/test_features.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")
 survivors = 0
+first = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 for n, (name, path, old, new, tests) in enumerate(M, 1):
+    if n < first:
+        continue
     file = ROOT / path
     text = file.read_text()
     assert text.count(old) == 1, (name, text.count(old))
@@ -69,4 +85,4 @@ for n, (name, path, old, new, tests) in enumerate(M, 1):
     survivors += not killed
     failed = next((l.split(" ")[1] for l in done.stdout.splitlines() if l.startswith("FAILED")), "")
     print(f"| {n} | {name} | {path.removeprefix(S)} | {tests} | {'killed' if killed else '**SURVIVED**'} {failed} |", flush=True)
-print(f"\n{len(M) - survivors} of {len(M)} killed")
+print(f"\n{len(M) - first + 1 - survivors} of {len(M) - first + 1} killed")

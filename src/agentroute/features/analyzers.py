@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agentroute.features import related_words
 from agentroute.features.word_forms import fold
 from agentroute.features.word_tables import BREAK, RUN_PATTERNS, ascii_runs
 
@@ -95,6 +96,10 @@ class AnalyzerSpec:
     #: contribution to the scores (:mod:`agentroute.routing.word_sums`) instead of gathering
     #: every n-gram of every request. Needs ``binary`` and ``sublinear_tf`` off.
     word_sum: bool = False
+    #: With ``word_forms`` (ignored without: the table lists folded words), abbreviations are folded
+    #: into the words they stand for ("k8s" is "kubernetes") and each word of a related-word group
+    #: also yields the group's feature (:mod:`agentroute.features.related_words`; "crash" -> ``"~=error"``).
+    related_words: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.ngram_range
@@ -155,6 +160,7 @@ class AnalyzerSpec:
             "generic_words": sorted(self.generic_words),
             "max_coverage": self.max_coverage,
             "word_sum": self.word_sum,
+            "related_words": self.related_words,
         }
 
     @classmethod
@@ -176,13 +182,24 @@ class AnalyzerSpec:
             generic_words=frozenset(data.get("generic_words", ())),
             max_coverage=float(data.get("max_coverage", 1.0)),
             word_sum=bool(data.get("word_sum", False)),
+            related_words=bool(data.get("related_words", False)),
         )
 
+    def form(self, token: str) -> str:
+        """The form a raw token is indexed as: its singular, then (``related_words``) the word it abbreviates."""
+        folded = fold(token)
+        return related_words.expand(folded) if self.related_words and self.word_forms else folded
+
     def derived(self, token: str) -> tuple[str, ...]:
-        """The prefix feature one (already folded) token yields beside itself, if any."""
-        if self.prefix_len and len(token) >= max(self.prefix_min_len, self.prefix_len + 1):
-            return ("~" + token[: self.prefix_len],)
-        return ()
+        """The prefix and related-word features one (already folded) token yields beside itself, if any."""
+        prefix = ("~" + token[: self.prefix_len],) if self.prefix_len and len(token) >= max(
+            self.prefix_min_len, self.prefix_len + 1) else ()
+        return prefix + related_words.related(token) if self.related_words and self.word_forms else prefix
+
+    @property
+    def features_per_token(self) -> int:
+        """The most features one word token can yield (itself, a prefix, related-word groups)."""
+        return 1 + (self.prefix_len > 0) + (related_words.MAX_GROUPS if self.related_words and self.word_forms else 0)
 
 
 class Analyzer:
@@ -217,8 +234,8 @@ class Analyzer:
         if not self.spec.word_forms:
             return self.tokens(text)
         # Each token becomes its singular; a stop word stays out before and after folding.
-        stop = self.spec.stop_words
-        return [f for t in self.tokens(text) if (f := fold(t)) not in stop]
+        stop, form = self.spec.stop_words, self.spec.form
+        return [f for t in self.tokens(text) if (f := form(t)) not in stop]
 
     def __call__(self, text: str) -> list[str]:
         """All features of ``text``, in scikit-learn's order."""

@@ -11,7 +11,6 @@ import numpy as np
 
 from agentroute.features.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, derived_features, word_ngrams
 from agentroute.features.joined_batch import JoinedBatch
-from agentroute.features.word_forms import fold
 from agentroute.features.word_tables import UNIT_CACHE_LIMIT, UnitCache
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ class FeatureBlock:
         whose words are folded already; the batch path passes raw tokens).
         """
         if self.spec.word_forms:
-            token = fold(token)
+            token = self.spec.form(token)
             if token in self.spec.stop_words:
                 return []
         vocab_get = self.vocabulary.get
@@ -242,7 +241,7 @@ def generic_features(spec: AnalyzerSpec, terms: Sequence[str], documents: csr_ma
     if generic_words:
         # Only what the generic words themselves yield (their singular and its prefix): a
         # prefix "~readm" shared with "readme" is not generic, since no listed word made it.
-        singular = {fold(w) for w in generic_words} if spec.word_forms else set()
+        singular = {spec.form(w) for w in generic_words} if spec.word_forms else set()
         bases = generic_words | singular
         listed = bases | {d for w in bases for d in spec.derived(w)}
         flags = np.fromiter((all(w in listed for w in t.split(" ")) for t in terms), dtype=bool, count=len(terms))

@@ -189,18 +189,19 @@ class FeatureSpace:
         ``word_sums=False`` leaves the word-sum blocks' columns empty (a batch scores them per word:
         :meth:`agentroute.routing.word_sums.WordSums.score_many`).
         """
-        from scipy.sparse import csr_matrix, hstack
+        from scipy.sparse import csr_matrix
 
         if not self.blocks:
             return csr_matrix((len(texts), 0))
-        parts = [block.transform(texts) if word_sums or not block.spec.word_sum else csr_matrix((len(texts), len(block)))
-                 for block in self.blocks]
-        grouped = []
+        parts = [block.transform(texts) if word_sums or not block.spec.word_sum else None for block in self.blocks]
+        widths = [len(block) for block in self.blocks]
+        grouped, group_widths = [], []
         for count, normalize in self.groups:
-            group, parts = parts[:count], parts[count:]
-            matrix = group[0] if len(group) == 1 else hstack(group, format="csr")
+            matrix = _side_by_side(parts[:count], widths[:count], len(texts))
             grouped.append(l2_rows(matrix) if normalize and count > 1 else matrix)
-        return grouped[0] if len(grouped) == 1 else hstack(grouped, format="csr")
+            group_widths.append(sum(widths[:count]))
+            parts, widths = parts[count:], widths[count:]
+        return _side_by_side(grouped, group_widths, len(texts))
 
     # -- persistence -----------------------------------------------------------------
 
@@ -236,3 +237,19 @@ class FeatureSpace:
         if offset != len(idf):
             raise ValueError(f"vocabulary size {offset} does not match {len(idf)} IDF weights")
         return cls(blocks, normalize=bool(data["normalize"]), groups=data.get("groups"))
+
+
+def _side_by_side(parts: Sequence[csr_matrix | None], widths: Sequence[int], rows: int) -> csr_matrix:
+    """Matrices of ``rows`` rows side by side (None: no entries), as ``hstack(format="csr")``; when at
+    most one holds entries (a batch without its word-sum block), its arrays with shifted columns."""
+    from scipy.sparse import csr_matrix, hstack
+
+    filled = [(sum(widths[:i]), part) for i, part in enumerate(parts) if part is not None and part.nnz]
+    if len(filled) > 1:
+        return hstack([csr_matrix((rows, w)) if p is None else p for p, w in zip(parts, widths)], format="csr")
+    if not filled:
+        return csr_matrix((rows, sum(widths)))
+    offset, only = filled[0]
+    if len(parts) == 1:
+        return only
+    return csr_matrix((only.data, only.indices + offset, only.indptr), shape=(rows, sum(widths)))

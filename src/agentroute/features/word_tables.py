@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from agentroute.features.int_lookup import IntLookup
+
 __all__ = ["BREAK", "RUN_PATTERNS", "UNIT_CACHE_LIMIT", "BatchUnits", "UnitCache", "ascii_runs"]
 
 #: Words (tokens) whose feature ids are cached; past this the cache starts afresh.
@@ -67,9 +69,9 @@ class BatchUnits(dict):  # type: ignore[type-arg]
         self._min_len = min_len
         self.columns = [np.full(4096, -1, dtype=np.int64) for _ in range(width)]
         self[BREAK] = 0
-        #: Word pairs keyed by their units (``first << 32 | second``, sorted) and their feature ids:
-        #: set by the block that owns the table (FeatureBlock.batch_pairs), dropped on a reset.
-        self.pairs: tuple[np.ndarray, np.ndarray] | None = None
+        #: Word pairs' feature ids keyed by their units (``first << 32 | second``): set by the block
+        #: that owns the table (JoinedBatch.warm_pairs), dropped on a reset.
+        self.pairs: IntLookup | None = None
 
     def reset_if_full(self) -> None:
         if len(self) >= UNIT_CACHE_LIMIT:  # bounded memory; between batches, so no ids go stale

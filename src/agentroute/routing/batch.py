@@ -17,7 +17,7 @@ import numpy as np
 
 from agentroute.routing.index import Index
 from agentroute.routing.mentions import MentionFinder
-from agentroute.routing.route import Route, clamp, top_k
+from agentroute.routing.route import Route, clamp, routes_for, top_k
 from agentroute.routing.rule import Evidence, PickRule, evidence
 
 __all__ = ["BATCH_CELLS", "BATCH_ROWS", "PARALLEL_MIN_ROWS", "Decisions", "decide_many", "evidence_many",
@@ -45,13 +45,14 @@ class Decisions(NamedTuple):
     scores: np.ndarray
 
 
-def _chunks(index: Index, finder: MentionFinder, texts: list[str],
-            mentions: bool) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]:
-    """``(slice, scores, known, named)`` per chunk of ``texts`` (bounded memory at many agents)."""
+def _chunks(index: Index, finder: MentionFinder, texts: list[str], mentions: bool,
+            ranked: bool = False) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]:
+    """``(slice, scores, known, named)`` per chunk of ``texts`` (bounded memory at many agents);
+    ``ranked``: the values agents are ranked by instead of scores (``Index.score_many``)."""
     rows = max(1, min(BATCH_ROWS, BATCH_CELLS // max(1, len(index.agents))))
     for start in range(0, len(texts), rows):
         chunk = texts[start : start + rows]
-        chunk_scores, known = index.score_many(chunk)
+        chunk_scores, known = index.score_many(chunk, ranked=ranked)
         named = np.full(len(chunk), -1, dtype=np.int64)
         if mentions:
             named[:] = [-1 if n is None else n for n in finder.find_many(chunk)]
@@ -64,14 +65,17 @@ def decide_many(index: Index, finder: MentionFinder, texts: list[str], k: int | 
     named = np.full(len(texts), -1, dtype=np.int64)
     agents = np.full((len(texts), width), -1, dtype=np.int64)
     scores = np.zeros((len(texts), width))
-    for here, chunk_scores, known, chunk_named in _chunks(index, finder, texts, rule.mentions):
+    # Picks read each request's top two values only: they map those to scores, as pick does.
+    ranked = k is None and index.score_of is not None
+    for here, chunk_scores, known, chunk_named in _chunks(index, finder, texts, rule.mentions, ranked):
         named[here] = chunk_named
         if k is not None:
             top = np.array([top_k(row, k) for row in chunk_scores], dtype=np.int64).reshape(len(chunk_scores), width)
             agents[here] = top
             scores[here] = np.take_along_axis(chunk_scores, top, axis=1)
             continue
-        decided = rule.decide_many(evidence(chunk_scores, known, chunk_named, second=rule.margin > 0))
+        decided = rule.decide_many(evidence(chunk_scores, known, chunk_named, second=rule.margin > 0,
+                                            score_of=index.scores_from_ranked if ranked else None))
         agents[here, 0] = decided.agents
         scores[here, 0] = decided.scores
     return Decisions(named, agents, scores)
@@ -106,12 +110,7 @@ def routes_from(index: Index, decided: Decisions, k: int | None) -> list[object]
     agents = index.agents
     answers: list[object] = []
     if k is None:
-        for n, a, score in zip(decided.named.tolist(), decided.agents[:, 0].tolist(), decided.scores[:, 0].tolist()):
-            if a < 0:
-                answers.append(None)
-            else:
-                answers.append(Route(agents[a], score, "mention") if a == n else Route(agents[a], score))
-        return answers
+        return list(routes_for(agents, decided.agents[:, 0].tolist(), decided.scores[:, 0].tolist(), decided.named.tolist()))
     for n, top, top_scores in zip(decided.named.tolist(), decided.agents.tolist(), decided.scores.tolist()):
         routes = [Route(agents[a], clamp(score)) for a, score in zip(top, top_scores) if a != n]
         if n >= 0:

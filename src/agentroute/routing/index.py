@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
 from agentroute.routing.scoring import DenseWeights, Weights
 from agentroute.routing import dense_path
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 from agentroute.routing.dense_path import DensePath
 from agentroute.routing.word_sums import WordSums
 
@@ -190,17 +193,17 @@ class Index:
             self.__dict__["_score_of"] = cached
         return cached
 
-    def score_many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Scores (texts × agents) and informative known-feature counts for many texts, in one product."""
+    def score_many(self, texts: Sequence[str], *, ranked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (texts × agents) and informative known-feature counts for many texts, in one product.
+
+        ``ranked=True``: the values agents are ranked by instead (:meth:`ranked_scores`), to be mapped
+        by :meth:`scores_from_ranked` for the few a caller reads (saves the logistic of every cell)."""
         word_sums = self.word_sums
         queries = self.space.transform(texts, word_sums=word_sums is None)
         extra, words = word_sums.score_many(texts) if word_sums is not None else (None, np.zeros(len(texts), dtype=np.int64))
         empty = (np.diff(queries.indptr) == 0) & (words == 0)  # no known feature at all: every score 0, as in scores()
         if self.strategy == "blended":
-            learned = queries.copy()
-            learned.data[learned.indices < self.extra["learned_offset"]] = 0.0
-            learned.eliminate_zeros()
-            profile = (queries - learned).tocsr()
+            profile, learned = _split_columns(queries, int(self.extra["learned_offset"]))
             learned_scores = self.weights.score_many(learned)
             if extra is not None:
                 learned_scores += extra
@@ -211,9 +214,18 @@ class Index:
             raw = self.weights.score_many(queries)
             if extra is not None:
                 raw += extra
-            scores = self.normalize(raw)
+            if ranked and self.score_of is not None:
+                scores = raw if self.bias is None else np.add(raw, self.bias, out=raw)
+            else:
+                scores = self.normalize(raw)
         scores[empty] = 0.0
         return scores, self.space.count_informative_rows(queries) + words
+
+    def scores_from_ranked(self, values: np.ndarray) -> np.ndarray:
+        """:attr:`score_of` for an array of :meth:`ranked_scores` values (a new array)."""
+        if self.score_of is None:
+            return np.array(values, dtype=np.float64)
+        return self._logistic(np.array(values, dtype=np.float64))
 
     def _blend_state(self) -> tuple[np.ndarray, np.ndarray, bool]:
         """λ per agent, 1 - λ, and whether evidence includes the learned side (cached once)."""
@@ -288,3 +300,17 @@ class Index:
 def _logistic_score(slope: float, value: float) -> float:
     """``σ(-slope · value)`` for one decision value (``slope`` is minus the logistic scale)."""
     return 1.0 / (1.0 + math.exp(min(slope * value, 700.0)))
+
+
+def _split_columns(matrix: csr_matrix, at: int) -> tuple[csr_matrix, csr_matrix]:
+    """``matrix`` with only its columns before ``at``, and with only the others (both full width)."""
+    from scipy.sparse import csr_matrix
+
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    left = matrix.indices < at
+    parts = []
+    for keep in (left, ~left):
+        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=matrix.shape[0]), out=indptr[1:])
+        parts.append(csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape))
+    return parts[0], parts[1]

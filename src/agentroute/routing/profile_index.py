@@ -16,7 +16,6 @@ import numpy as np
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.block import l2_rows
 from agentroute.features.space import FeatureSpace
-from agentroute.features.word_forms import fold
 from agentroute.model import Agent
 from agentroute.routing.index import Index
 from agentroute.routing.profile import (
@@ -42,9 +41,19 @@ GENERIC_COVERAGE = 0.5
 COMMON_WORD_WEIGHT = 0.5
 
 
-def default_analyzers() -> tuple[AnalyzerSpec, ...]:
+#: Whether profiles read the related-word table (:mod:`agentroute.features.related_words`). Off by
+#: default: on the realistic dev half it picks 2 more of 62 in-scope requests and on the built-in dev
+#: file 4 points more (blended), with no leave-one-out collection worse, but in small registries the
+#: group features move scores that tests pin (a tuned threshold, lint's held-out examples, a common
+#: word's group outvoting a rare word); see docs/evaluation.md, fourth round.
+RELATED_WORDS = False
+
+
+def default_analyzers(*, related: bool | None = None) -> tuple[AnalyzerSpec, ...]:
     """Words, their singular forms, and 5-letter prefixes of words of 8+ letters; sublinear tf,
-    English and agent-boilerplate stop words.
+    English and agent-boilerplate stop words; with ``related`` (default :data:`RELATED_WORDS`), the
+    related-word table (:mod:`agentroute.features.related_words`: "k8s" is "kubernetes", "crash"
+    supports "error").
 
     Prefixes matched character n-grams' accuracy on the dev data at word cost;
     bigrams added nothing measurable there but tripled the vocabulary. Singular forms
@@ -69,6 +78,7 @@ def default_analyzers() -> tuple[AnalyzerSpec, ...]:
             sublinear_tf=True,
             generic_words=GENERIC_REQUEST_WORDS,
             max_coverage=GENERIC_COVERAGE,
+            related_words=RELATED_WORDS if related is None else related,
         ),
     )
 
@@ -79,14 +89,16 @@ def build_profile_index(
     field_weights: Mapping[str, float],
     analyzers: Sequence[AnalyzerSpec] | None = None,
     may_vouch: Sequence[bool] | None = None,
+    related: bool | None = None,
 ) -> Index:
     """Fit vocabulary and IDF over agents (each agent one document made of its fields), then weight the fields.
 
     Each agent's column of ``W`` is the l2-normalised weighted sum of its
     l2-normalised field vectors. ``may_vouch`` (one flag per agent, default all) limits which
-    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`).
+    agents' examples may vouch for generic words (:data:`EXAMPLES_VOUCH`). ``related``: read the
+    related-word table (None: :data:`RELATED_WORDS`).
     """
-    specs = tuple(analyzers) if analyzers is not None else default_analyzers()
+    specs = tuple(analyzers) if analyzers is not None else default_analyzers(related=related)
     parts = _field_parts(agents)
     owners = [i for i in range(len(agents)) for _ in FIELDS]
     space, vectors = FeatureSpace.fit_transform(specs, parts, owners=owners)
@@ -139,7 +151,7 @@ def _common_features(space: FeatureSpace) -> np.ndarray | None:
         return None
     common = ~space.informative
     for block in space.blocks:
-        listed = {fold(w) for w in block.spec.generic_words} | block.spec.generic_words
+        listed = {block.spec.form(w) for w in block.spec.generic_words} | block.spec.generic_words
         listed |= {d for w in listed for d in block.spec.derived(w)}
         ids = [i + block.offset for term, i in block.vocabulary.items()
                if term.startswith("~") or all(w in listed for w in term.split(" "))]

@@ -58,17 +58,22 @@ class ManyDecisions(NamedTuple):
     reasons: np.ndarray  # indexes into REASONS
 
 
-def evidence(scores: np.ndarray, known: np.ndarray, named: np.ndarray, *, second: bool = True) -> Evidence:
+def evidence(scores: np.ndarray, known: np.ndarray, named: np.ndarray, *, second: bool = True,
+             score_of: Callable[[np.ndarray], np.ndarray] | None = None) -> Evidence:
     """The :class:`Evidence` of a (requests x agents) score matrix.
 
     ``second=False`` skips the runner-up (a partition per row, ~10% of a batch):
-    only a rule with no margin may then read the result.
+    only a rule with no margin may then read the result. ``score_of``, when given, maps
+    ``scores`` (ranked values) to scores: a monotone map, applied to the best and the runner-up only.
     """
     rows = np.arange(scores.shape[0])
     best = scores.argmax(axis=1) if scores.shape[1] else np.zeros(len(rows), dtype=np.int64)
-    score = np.clip(scores[rows, best], 0.0, 1.0) if scores.shape[1] else np.zeros(len(rows))
+    top = scores[rows, best] if scores.shape[1] else np.zeros(len(rows))
+    score = np.clip(top if score_of is None else score_of(top), 0.0, 1.0)
     if second and scores.shape[1] > 1:
         runner_up = np.partition(scores, -2, axis=1)[:, -2]
+        if score_of is not None:
+            runner_up = score_of(runner_up)
     else:
         runner_up = np.full(len(rows), -np.inf)
     return Evidence(best, score, runner_up, np.asarray(known), np.asarray(named))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 DENSE_BUDGET_BYTES = 48 * 1024 * 1024
 #: Largest dense slice of W (bytes) a batch builds from an inverted index (see SparseWeights.score_many).
 BATCH_DENSE_BYTES = 32 * 1024 * 1024
+#: A batch multiplies by the sparse W when its postings number less than 1/this of its
+#: (non-zeros × agents) cells (see SparseWeights.score_many).
+SPARSE_PRODUCT_RATIO = 16
 
 
 class Weights(Protocol):
@@ -114,7 +117,15 @@ class SparseWeights:
         if csr is None:
             csr = self._csr = self.to_csr()
         queries = queries.astype(np.float32)
-        columns, inverse = np.unique(queries.indices, return_inverse=True)
+        ids = queries.indices
+        postings = int((self.indptr[ids + 1] - self.indptr[ids]).sum())
+        # scipy's sparse product walks the query features' postings (~7 ns each); the dense slice
+        # below costs ~0.3 ns per cell of (features + non-zeros) × agents. Where postings are short
+        # (learned weights, many agents: 5% of the cells at 1,000 agents with examples) the sparse
+        # product is 1.6-2x faster; where they are long (profiles), the slice is 2x faster.
+        if SPARSE_PRODUCT_RATIO * postings < len(ids) * self.n_agents:
+            return np.asarray((queries @ csr).toarray(), dtype=np.float64)
+        columns, inverse = np.unique(ids, return_inverse=True)
         if len(columns) * self.n_agents * 4 > BATCH_DENSE_BYTES:
             return np.asarray((queries @ csr).toarray(), dtype=np.float64)
         # The rows of W that the batch uses, made dense: a sparse-times-dense product is ~4x

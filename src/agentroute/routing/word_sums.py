@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import strip_accents
+from agentroute.features.sorted_keys import distinct_sorted
 from agentroute.features.word_tables import BREAK
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class _Table(dict):  # type: ignore[type-arg]
         self.sums = np.zeros((capacity, owner.n_agents), dtype=np.float32)  # pages are touched only when written
         self.squares = [0.0] * capacity  # a list: summing a few floats in Python beats a numpy gather
         self._next_row = 1
+        # The batch path's text separator: row -1 marks where a text ends, so one lookup pass both
+        # finds the rows and numbers the texts. A single text that holds it is scored directly.
+        self[BREAK] = -1
 
     def __missing__(self, word: str) -> int:
         ids = self._owner.block.word_ids(word)
@@ -127,6 +131,8 @@ class WordSums:
         if self.strip_accents and not lowered.isascii():
             lowered = strip_accents(lowered)
         table = self._table
+        if BREAK in lowered:
+            return self._direct(text)
         try:
             found = list(map(table.__getitem__, set(lowered.split())))
         except _Full:  # start a new table for the requests to come; this one is scored directly
@@ -149,18 +155,18 @@ class WordSums:
 
         table = self._table
         try:
-            text_of, found = self._batch_rows(table, texts)
+            batch_rows = self._batch_rows(table, texts)
         except _Full:  # a new table for what comes next; this batch goes through the block's vectors
             with self.lock:
                 if self._table is table:
                     self._table = _Table(self, self.capacity)
-            units = self.block.units
-            vectors = self.block.transform(texts)
-            words = np.array([sum(1 for w in set(units(t)) if self.block.word_ids(w)) for t in texts], dtype=np.int64)
-            return np.asarray(vectors.astype(np.float32) @ self.rows, dtype=np.float32), words
+            batch_rows = None
+        if batch_rows is None:
+            return self._from_vectors(texts)
+        text_of, found = batch_rows
         n_rows = table._next_row
         # Each text's distinct words with features: (text, row) pairs, sorted by text.
-        pairs = np.unique(text_of * n_rows + found) if len(found) else found
+        pairs = distinct_sorted(text_of * n_rows + found)
         text_of, found = np.divmod(pairs, n_rows)
         squares = np.array(table.squares[:n_rows])[found]
         totals = np.bincount(text_of, weights=squares, minlength=len(texts)).astype(np.float64)  # int64 when empty
@@ -170,28 +176,32 @@ class WordSums:
         mix = csr_matrix((scale[text_of].astype(np.float32), found, indptr), shape=(len(texts), n_rows))
         return np.asarray(mix @ table.sums[:n_rows]), words
 
-    def _batch_rows(self, table: _Table, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The text and the table row of every word of ``texts`` that has features (repeats included).
+    def _batch_rows(self, table: _Table, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The text and the table row of every word of ``texts`` that has features (repeats included);
+        None when a text holds the break character itself.
 
         The block's units (lower-cased, accents stripped, split at whitespace) for the whole batch
         at once: the texts joined by a break character that is no whitespace, so each break is a
-        word of its own, counted to number the texts; per text when a text holds the break itself.
+        word of its own, whose row (-1) numbers the texts in the same lookup pass.
         """
         joined = BREAK.join(texts)
         if joined.count(BREAK) != len(texts) - 1:
-            found = [list(map(table.__getitem__, set(self.block.units(text)))) for text in texts]
-            lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-            text_of = np.repeat(np.arange(len(texts)), lengths)
-            rows = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=len(text_of))
-        else:
-            lowered = joined.lower()
-            if self.strip_accents and not lowered.isascii():
-                lowered = BREAK.join(map(strip_accents, lowered.split(BREAK)))
-            words = lowered.replace(BREAK, f" {BREAK} ").split()
-            text_of = np.cumsum(np.fromiter(map(BREAK.__eq__, words), dtype=bool, count=len(words)))
-            rows = np.fromiter(map(table.__getitem__, words), dtype=np.int64, count=len(words))  # the break: row 0
+            return None
+        lowered = joined.lower()
+        if self.strip_accents and not lowered.isascii():
+            lowered = BREAK.join(map(strip_accents, lowered.split(BREAK)))
+        words = lowered.replace(BREAK, f" {BREAK} ").split()
+        rows = np.fromiter(map(table.__getitem__, words), dtype=np.int64, count=len(words))
+        text_of = np.cumsum(rows < 0)
         keep = rows > 0
         return text_of[keep], rows[keep]
+
+    def _from_vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`score_many` from the block's vectors, without the cache."""
+        units = self.block.units
+        vectors = self.block.transform(texts)
+        words = np.array([sum(1 for w in set(units(t)) if self.block.word_ids(w)) for t in texts], dtype=np.int64)
+        return np.asarray(vectors.astype(np.float32) @ self.rows, dtype=np.float32), words
 
     def _direct(self, text: str) -> tuple[np.ndarray | None, int]:
         """:meth:`score` from the block's vector, without the cache."""
