@@ -29,10 +29,11 @@ INTENTS = {
     "weather": ["what is the weather in paris", "will it rain tomorrow", "is it sunny in rome today",
                 "forecast for berlin this weekend"],
     "play_music": ["play some jazz", "put on my workout playlist", "play the latest album by adele",
-                   "i want to hear rock music"],
+                   "i want to hear rock music", "shuffle my liked songs", "play something relaxing"],
 }
 #: LinearSVC(C=1, class_weight="balanced"); word 1-2 grams binary at weight 1; char_wb 2-4 word sums at 1.2, no IDF.
 C, WORD_WEIGHT, CHAR_WEIGHT, CHAR_IDF = 1.0, 1.0, 1.2, False
+# Classes of unequal size, so the balanced class weights matter.
 AGENTS = [Agent(name=name, examples=tuple(Example(request=r) for r in requests)) for name, requests in INTENTS.items()]
 REQUESTS = ["flights to rome please", "rain in berlin", "play jazz tonight", "Café playlist", "zzz"]
 
