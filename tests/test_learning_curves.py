@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
+from benchmark_modules import load_benchmark
 
-CURVES_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "learning_curves.py"
-
-
-def _load_curves():
-    spec = importlib.util.spec_from_file_location("agentroute_learning_curves", CURVES_FILE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-curves = _load_curves()
+curves = load_benchmark("learning_curves")
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,10 @@ docs/benchmarks.md). A change to any of them must be chosen the same way and upd
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_modules import load_benchmark
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
@@ -86,14 +84,8 @@ def test_sampled_method_keeps_words_pairs_and_prefixes():
     assert spec.kind == "word" and spec.prefix_len == 5 and not spec.use_idf
 
 
-VALIDATION_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "intent_validation.py"
-
-
 def test_validation_variants_name_real_settings_and_are_undone():
-    module_spec = importlib.util.spec_from_file_location("agentroute_intent_validation", VALIDATION_FILE)
-    validation = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_spec.name] = validation
-    module_spec.loader.exec_module(validation)
+    validation = load_benchmark("intent_validation")
     for name, settings in validation.VARIANTS.items():
         with validation.applied(settings):  # every setting exists somewhere (a typo would raise)
             pass

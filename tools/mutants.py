@@ -1,7 +1,7 @@
 """Mutation check of issue 10: apply each one-line mutant, run the tests that should kill it, restore.
 
     python tools/mutants.py        # prints a markdown table; every row should say "killed"
-    python tools/mutants.py 41     # from mutant 41 on (the newest)
+    python tools/mutants.py 42     # from mutant 42 on (the newest)
 
 It edits files under src/ in place (and always writes the original back), so run it
 in a checkout where nothing else is running tests at the same time.
@@ -30,7 +30,8 @@ M = [
  ("stop word with a feature prefix, batch", S+"features/word_tables.py", "if len(token) >= self._min_len and token not in self._stop_words:", "if len(token) >= self._min_len:", "tests/test_guards.py"),
  ("word table growth not empty", S+"features/word_tables.py", "self.columns = [np.concatenate([c, np.full(len(c), -1, dtype=np.int64)]) for c in self.columns]", "self.columns = [np.concatenate([c, np.zeros(len(c), dtype=np.int64)]) for c in self.columns]", "tests/test_guards.py"),
  ("word table reset keeps old ids", S+"features/word_tables.py", "                column[:] = -1", "                pass", "tests/test_guards.py"),
- ("sparse fallback wrong", S+"routing/scoring.py", "return np.asarray((queries @ csr).toarray(), dtype=np.float64)", "return np.zeros((queries.shape[0], self.n_agents))", "tests/test_guards.py"),
+ ("sparse fallback wrong", S+"routing/scoring.py", "BATCH_DENSE_BYTES:\n            return np.asarray((queries @ csr).toarray(), dtype=np.float64)", "BATCH_DENSE_BYTES:\n            return np.zeros((queries.shape[0], self.n_agents))", "tests/test_guards.py"),
+ ("sparse product for short postings wrong", S+"routing/scoring.py", "self.n_agents:\n            return np.asarray((queries @ csr).toarray(), dtype=np.float64)", "self.n_agents:\n            return np.zeros((queries.shape[0], self.n_agents))", "tests/test_guards.py"),
  ("assigned field_weights not refitted", S+"routing/router.py", "if (new.fitted_field_weights, new.strategy) != (old.fitted_field_weights, old.strategy):", "if False:", "tests/test_params.py"),
  ("assignment not checked", S+"routing/params.py", "        return dataclasses.replace(self, **changes)", "        new = object.__new__(RouterParams); new.__dict__.update({**self.__dict__, **changes}); return new", "tests/test_params.py"),
  ("loo drops the router's parameters", S+"evaluation/loo.py", 'return Router(agents, **{**params, "threshold": 0.0, "mentions": False})', 'return Router(agents, **{"threshold": 0.0, "mentions": False})', "tests/test_params.py tests/test_evaluation.py"),
