@@ -294,10 +294,12 @@ def test_batches_leave_the_garbage_collector_as_they_found_it(small_agents):
     router = Router(small_agents)
     assert gc.isenabled()
     assert router.pick_many(["slow sql query index"] * 50)[0] is not None
+    assert router.rank_many(["slow sql query index"] * 50, k=2)[0]
     assert gc.isenabled()
     gc.disable()
     try:
         router.pick_many(["slow sql query index"] * 50)
+        router.rank_many(["slow sql query index"] * 50, k=2)
         assert not gc.isenabled()
     finally:
         gc.enable()

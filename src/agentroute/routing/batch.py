@@ -17,7 +17,7 @@ import numpy as np
 
 from agentroute.routing.index import Index
 from agentroute.routing.mentions import MentionFinder
-from agentroute.routing.route import Route, clamp, routes_for, top_k
+from agentroute.routing.route import Route, clamp, collector_paused, routes_for, top_k
 from agentroute.routing.rule import Evidence, PickRule, evidence
 
 __all__ = ["BATCH_CELLS", "BATCH_ROWS", "PARALLEL_MIN_ROWS", "Decisions", "decide_many", "evidence_many",
@@ -111,9 +111,10 @@ def routes_from(index: Index, decided: Decisions, k: int | None) -> list[object]
     answers: list[object] = []
     if k is None:
         return list(routes_for(agents, decided.agents[:, 0].tolist(), decided.scores[:, 0].tolist(), decided.named.tolist()))
-    for n, top, top_scores in zip(decided.named.tolist(), decided.agents.tolist(), decided.scores.tolist()):
-        routes = [Route(agents[a], clamp(score)) for a, score in zip(top, top_scores) if a != n]
-        if n >= 0:
-            routes.insert(0, Route(agents[n], 1.0, "mention"))
-        answers.append(routes[:k])
+    with collector_paused():  # k routes per request: as many new objects as picks make, or more
+        for n, top, top_scores in zip(decided.named.tolist(), decided.agents.tolist(), decided.scores.tolist()):
+            routes = [Route(agents[a], clamp(score)) for a, score in zip(top, top_scores) if a != n]
+            if n >= 0:
+                routes.insert(0, Route(agents[n], 1.0, "mention"))
+            answers.append(routes[:k])
     return answers

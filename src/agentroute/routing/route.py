@@ -12,7 +12,7 @@ import numpy as np
 
 from agentroute.model import Agent
 
-__all__ = ["Reason", "Route", "check_k", "clamp", "routes_for", "top_k"]
+__all__ = ["Reason", "Route", "check_k", "clamp", "collector_paused", "routes_for", "top_k"]
 
 Reason = Literal["score", "mention"]
 
@@ -42,7 +42,7 @@ def routes_for(agents: Sequence[Agent], picked: list[int], scores: list[float], 
     new = object.__new__
     answers: list[Route | None] = []
     append = answers.append
-    with _collector_paused():
+    with collector_paused():
         for a, score, n in zip(picked, scores, named):
             if a < 0:
                 append(None)
@@ -57,7 +57,7 @@ def routes_for(agents: Sequence[Agent], picked: list[int], scores: list[float], 
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No garbage collection while a batch's routes are made: every 700 new objects start a
     collection, which walks the process's young (and now and then all) tracked objects, though
     routes hold no cycles; that cost 20-40% of a 20,000-request batch. The collector is
