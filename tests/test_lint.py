@@ -228,8 +228,10 @@ def test_refit_mode_matches_leave_one_out():
 
 
 def test_in_place_mode_uses_the_given_router():
-    router = Router([SQL, CSS, STRAY])
+    # A router that weighs examples double keeps the stray example home; refitting would not.
+    router = Router([SQL, CSS, STRAY], field_weights={"examples": 2.0})
     assert "AR302" not in codes(lint([SQL, CSS, STRAY], router=router, examples="in-place"))
+    assert "AR302" in codes(lint([SQL, CSS, STRAY], examples="held-out"))
 
 
 def test_lint_is_deterministic_and_sorted():

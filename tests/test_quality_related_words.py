@@ -1,6 +1,6 @@
 """The related-word table (features/related_words.py): abbreviations fold into the word they stand
-for, and words of one topic support each other without making a pick alone. Opt-in
-(``profile_index.RELATED_WORDS``), so each test turns it on."""
+for, and words of one topic support each other without making a pick alone. On by default
+(``profile_index.RELATED_WORDS``); the tests of the switch turn it off."""
 
 import numpy as np
 import pytest
@@ -22,6 +22,16 @@ def related_on(monkeypatch):
     monkeypatch.setattr(profile_index, "RELATED_WORDS", True)
 
 
+@pytest.fixture
+def related_off(monkeypatch):
+    monkeypatch.setattr(profile_index, "RELATED_WORDS", False)
+
+
+def test_the_table_is_on_by_default():
+    assert profile_index.default_analyzers()[0].related_words is True
+    assert Router(AGENTS).pick("k8s").agent.name == "cluster-operator"
+
+
 def test_table_folds_abbreviations_and_names_groups():
     assert expand("k8") == expand("kube") == "kubernete"  # as fold leaves "kubernetes"
     assert expand("cluster") == "cluster"
@@ -36,7 +46,7 @@ def test_k8s_meets_kubernetes(related_on):
     assert router.pick("k8s").agent.name == "cluster-operator"
 
 
-def test_without_the_table_k8s_is_unknown():
+def test_without_the_table_k8s_is_unknown(related_off):
     assert Router(AGENTS).pick("k8s") is None
 
 
@@ -46,11 +56,12 @@ def test_a_related_word_supports_but_cannot_pick_alone(related_on):
     assert router.rank("the app crashes", k=1)[0].agent.name == "debugger"
     assert router.decide("the app crashes").reason == "no_terms"  # ...but group features are generic
     # beside a word the agent uses, the group feature adds to its score
-    assert router.index.scores("failing tests crash")[0][1] > router.index.scores("failing tests")[0][1]
+    terms = {t.term: t.contribution for t in router.explain("failing tests crash", k=1).agents[0].terms}
+    assert terms["~=error"] > 0 and terms["test"] + terms["failing"] > terms["~=error"] + terms["~=test"]
     assert router.pick("failing tests crash").agent.name == "debugger"
 
 
-def test_without_the_table_a_related_word_scores_nothing():
+def test_without_the_table_a_related_word_scores_nothing(related_off):
     router = Router(AGENTS, threshold=0.0)
     assert router.rank("the app crashes", k=1)[0].score == 0
     assert router.index.scores("failing tests crash")[0][1] == router.index.scores("failing tests")[0][1]

@@ -59,7 +59,7 @@ def _terms_by_id(index: Index) -> dict[int, str]:
 
 
 def _field_columns(index: Index, position: int, field_weights: Mapping[str, float]) -> dict[str, dict[int, float]]:
-    """The agent's weighted field vectors divided by its column norm: they sum to W[:, agent]."""
+    """The agent's weighted field vectors, scaled feature by feature so that they sum to W[:, agent]."""
     texts = field_texts(index.agents[position])
     parts: dict[str, dict[int, float]] = {}
     for name in FIELDS:
@@ -71,8 +71,10 @@ def _field_columns(index: Index, position: int, field_weights: Mapping[str, floa
     for vector in parts.values():
         for i, v in vector.items():
             total[i] = total.get(i, 0.0) + v
-    norm = float(np.sqrt(sum(v * v for v in total.values()))) or 1.0
-    return {name: {i: v / norm for i, v in vector.items()} for name, vector in parts.items()}
+    # Each feature's share split in proportion to the fields: exact even where the profile reweighs
+    # a feature after combining the fields (common words, bounded related-word groups).
+    column = index.weights.to_csr()[:, position].toarray().ravel()
+    return {name: {i: v * float(column[i]) / total[i] for i, v in vector.items() if total[i]} for name, vector in parts.items()}
 
 
 def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int | None,
