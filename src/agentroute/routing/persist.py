@@ -3,7 +3,8 @@
 Layout (all of it read before anything is trusted)::
 
     agentroute-router\\n          magic line
-    format 1\\n                    format version (2 when a block is a word sum; see FORMAT_VERSION)
+    format 1\\n                    format version (2: a block is a word sum; 3: a block reads the
+                                 related-word table; see FORMAT_VERSION)
     sha256 <64 hex digits>\\n     checksum of everything after this line
     <8 bytes: header length, little-endian><header JSON><.npz payload>
 
@@ -36,9 +37,11 @@ from agentroute.routing.scoring import DenseWeights, SparseWeights, Weights
 MAGIC = b"agentroute-router\n"
 #: The newest format written. 2: a feature block may be a word sum (``AnalyzerSpec.word_sum``), which
 #: a reader of format 1 would score as a plain character block, silently wrong; so files without
-#: one are still written as 1, and readers of 1 refuse the others.
-FORMAT_VERSION = 2
-READABLE_VERSIONS = ("1", "2")
+#: one are still written as 1, and readers of 1 refuse the others. 3: a word block reads the related-word
+#: table (``AnalyzerSpec.related_words``), which readers of 1 and 2 would ignore, folding no "k8s" and
+#: firing no group feature: silently different scores, so they must refuse it.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = ("1", "2", "3")
 
 
 def agent_to_json(agent: Agent) -> dict[str, Any]:
@@ -106,7 +109,8 @@ def dump_bytes(index: Index, settings: dict[str, Any]) -> bytes:
     np.savez(payload, allow_pickle=False, **arrays)
     body = struct.pack("<Q", len(header_bytes)) + header_bytes + payload.getvalue()
     digest = hashlib.sha256(body).hexdigest().encode("ascii")
-    version = FORMAT_VERSION if any(b.spec.word_sum for b in index.space.blocks) else 1
+    specs = [b.spec for b in index.space.blocks]
+    version = 3 if any(s.related_words and s.word_forms for s in specs) else 2 if any(s.word_sum for s in specs) else 1
     return MAGIC + f"format {version}\n".encode() + b"sha256 " + digest + b"\n" + body
 
 
