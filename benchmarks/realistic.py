@@ -17,11 +17,13 @@ another setting on the same requests, and ``--loo`` adds leave-one-out on the bu
 and the shared collections with that setting, so a candidate is judged on dev and LOO by one
 command (never choose on ``--split test``).
 
-``--related-words`` turns on the related-word table (``profile_index.RELATED_WORDS``, off by default).
+``--loo`` also prints the accuracy of the default router on the built-in agents' bundled dev file
+(``builtin_dev.jsonl``), the other dev set parameters are chosen on. ``--no-related-words`` turns
+the related-word table (``profile_index.RELATED_WORDS``, on by default) off for the run.
 
     python benchmarks/realistic.py [--shared PATH] [--split dev|test|both] [--show-misses]
                                    [--field-weights name=0.75,prompt=4.5] [--threshold 0.065] [--loo]
-                                   [--related-words]
+                                   [--no-related-words]
 """
 
 from __future__ import annotations
@@ -179,13 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=None, help="abstention threshold (default: the router's)")
     parser.add_argument("--loo", action="store_true",
                         help="also leave-one-out on the built-in agents and the shared collections, same parameters")
-    parser.add_argument("--related-words", action="store_true",
-                        help="profiles read the related-word table (features/related_words.py; off by default)")
+    parser.add_argument("--related-words", action=argparse.BooleanOptionalAction, default=True,
+                        help="profiles read the related-word table (features/related_words.py; on by default)")
     args = parser.parse_args(argv)
-    if args.related_words:
-        from agentroute.routing import profile_index
+    from agentroute.routing import profile_index
 
-        profile_index.RELATED_WORDS = True
+    profile_index.RELATED_WORDS = args.related_words
     try:
         make_router = router_factory(args.field_weights, args.threshold)
     except ValueError as error:
@@ -222,7 +223,12 @@ def loo_lines(shared: Path, field_weights: dict[str, float] | None) -> list[str]
     def loo_router(agents: list[Agent]) -> Router:
         return Router(agents, threshold=0.0, mentions=False, field_weights=field_weights)
 
-    lines = []
+    from agentroute import evaluate, read_labelled
+    from agentroute.builtin import builtin_agents_dir, builtin_data_file
+
+    dev = read_labelled(builtin_data_file("builtin_dev.jsonl"))
+    report = evaluate(router_factory(field_weights)(list(Registry.from_paths([builtin_agents_dir()]))), dev)
+    lines = [f"built-in dev file: {len(dev)} requests, accuracy {100 * report.accuracy:.1f}%"]
     for label, agents in accuracy.loo_collections(shared):
         result = accuracy.run_loo(label, agents, loo_router, baseline=False)
         if result is not None:

@@ -75,11 +75,13 @@ def test_field_weights_are_parsed_and_checked_before_anything_is_fitted():
         realistic.main(["--field-weights", "prompt=-1"])
 
 
-def test_related_words_flag_turns_the_table_on_for_the_run(tmp_path, monkeypatch):
+def test_related_words_flag_turns_the_table_off_and_on_for_the_run(tmp_path, monkeypatch):
     from agentroute.routing import profile_index
 
-    monkeypatch.setattr(profile_index, "RELATED_WORDS", False)
-    assert realistic.main(["--related-words", "--shared", str(tmp_path / "absent")]) == 0
+    monkeypatch.setattr(profile_index, "RELATED_WORDS", True)
+    assert realistic.main(["--no-related-words", "--shared", str(tmp_path / "absent")]) == 0
+    assert profile_index.RELATED_WORDS is False
+    assert realistic.main(["--shared", str(tmp_path / "absent")]) == 0
     assert profile_index.RELATED_WORDS is True
     k8s = Agent(name="cluster-operator", description="Runs Kubernetes clusters and Helm charts.")
     result = realistic.evaluate_cases([realistic.Case("restart the k8s pods", "a", ("cluster-operator",))],
