@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Sequence
@@ -89,10 +90,7 @@ def builtin_curve() -> list[dict[str, Any]]:
     rows = []
     for k in BUILTIN_KS:
         rng = np.random.default_rng(SEED)
-        agents = [Agent(name=a.name, description=a.description, prompt=a.prompt, tools=a.tools, model=a.model,
-                        source=a.source, metadata=a.metadata,
-                        examples=a.examples + tuple(Example(request=t) for t in (_sample(dev[a.name], k, rng) if k else ())))
-                  for a in registry]
+        agents = _with_examples(registry, {a.name: _sample(dev[a.name], k, rng) for a in registry} if k else {})
         router = Router(agents)
         report = evaluate(router, test)
         # Measured beside it, not used to choose anything: the same agents scored by profiles alone
@@ -108,9 +106,9 @@ def builtin_curve() -> list[dict[str, Any]]:
 
 
 def _with_examples(registry: Sequence[Agent], extra: dict[str, list[str]]) -> list[Agent]:
-    return [Agent(name=a.name, description=a.description, prompt=a.prompt, tools=a.tools, model=a.model,
-                  source=a.source, metadata=a.metadata,
-                  examples=a.examples + tuple(Example(request=t) for t in extra.get(a.name, ()))) for a in registry]
+    """The agents with ``extra`` requests added as learned examples, as a learned-examples file adds them."""
+    return [replace(a, examples=a.examples + tuple(Example(request=t, learned=True) for t in extra.get(a.name, ())))
+            for a in registry]
 
 
 def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[str, Any]:

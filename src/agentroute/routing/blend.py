@@ -47,6 +47,7 @@ never on a test split.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -69,6 +70,13 @@ VOUCH_SHARE = 0.5
 #: or the realistic dev set (83.9% sensible both), and cost ~30% of each pick (32.6 -> 22.8 µs
 #: for the built-in agents); intent data (λ̄ near 1) needs them (CLINC150 validation 94.1 vs 92.8).
 CHAR_NGRAMS_SHARE = 0.5
+#: What a learned example (``Example.learned``: from use, not from the author) counts for in λ, against 1
+#: for an authored one. Learned requests are scored by the learned part only: kept out of the profile,
+#: they no longer reshape which authored words weigh what (issue 12; chosen on the built-in dev halves).
+LEARNED_EVIDENCE = 1.0
+#: Learned share λ_a from which an agent's learned requests also join its profile: where they carry most
+#: of its score (intent data: the profile is then mostly examples anyway, CLINC150 validation needs them).
+LEARNED_PROFILE_SHARE = 0.5
 
 
 def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> np.ndarray:
@@ -80,10 +88,18 @@ def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> 
     with only a name learns from its first example.
     """
     evidence = EVIDENCE if evidence is None else evidence
-    counts = np.array([sum(1 for e in a.examples if e.request.strip()) for a in agents], dtype=np.float64)
+    counts = np.array([sum(LEARNED_EVIDENCE if e.learned else 1.0 for e in a.examples if e.request.strip())
+                       for a in agents], dtype=np.float64)
     authored = np.array([len(a.name.replace("-", " ").replace("_", " ").split()) + len(a.description.split())
                          + len(a.prompt.split()) for a in agents], dtype=np.float64)
     return counts / (counts + evidence * (1.0 + authored / WORDS_PER_EXAMPLE))
+
+
+def authored_only(agents: Sequence[Agent], keep: Sequence[bool] | None = None) -> list[Agent]:
+    """The agents as their authors wrote them: learned examples (``Example.learned``) left out,
+    except for the agents ``keep`` marks."""
+    return [a if (keep is not None and keep[i]) or not any(e.learned for e in a.examples)
+            else replace(a, examples=tuple(e for e in a.examples if not e.learned)) for i, a in enumerate(agents)]
 
 
 def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, float], method: str = "full",
@@ -97,9 +113,10 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).
-    profile = build_profile_index(agents, field_weights=field_weights, may_vouch=list(lam >= VOUCH_SHARE))
+    profile = build_profile_index(authored_only(agents, keep=lam >= LEARNED_PROFILE_SHARE), field_weights=field_weights,
+                                  may_vouch=list(lam >= VOUCH_SHARE))
     if np.count_nonzero(lam) == 0:  # nothing learned: the profile alone
-        return Index(profile.agents, profile.space, profile.weights, "blended", extra={"evidence": evidence,
+        return Index(tuple(agents), profile.space, profile.weights, "blended", extra={"evidence": evidence,
                      "fit_method": "none", "learned_offset": profile.space.n_features, "learned_share": [0.0] * len(agents)})
     # Every agent is a class (its examples plus its name and description, as the linear strategy
     # trains), so agents without examples still serve as negatives; only λ > 0 columns are used.
@@ -107,7 +124,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
     space, learned, bias = fit_learned(agents, method, char_ngrams=char_ngrams)
     weights = vstack([profile.weights.to_csr(), csr_matrix(learned, dtype=np.float32)], format="csr")
     combined = FeatureSpace.concat([profile.space, space])
-    return Index(profile.agents, combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),
+    return Index(tuple(agents), combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),
                  extra={"evidence": evidence, "fit_method": method, "logistic_scale": LOGISTIC_SCALE,
                         "learned_features": "word+char" if char_ngrams else "words",
                         "learned_offset": profile.space.n_features, "learned_share": [round(float(x), 6) for x in lam]})
