@@ -63,9 +63,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     **{f"char-idf+{w}": {"CHAR_IDF": True, "CHAR_WEIGHT": w} for w in (0.8, 1.0, 1.2, 1.5)},
     # Issue 12: the training examples as learned ones (Example.learned), as a learned-examples file adds them.
     "learned": {"LEARNED": True},
-    **{f"learned+evidence-weight={w}": {"LEARNED": True, "LEARNED_EVIDENCE": w} for w in (0.25, 1.0)},
-    **{f"learned+profile-share={p}+weight={w}": {"LEARNED": True, "LEARNED_PROFILE_SHARE": p, "LEARNED_EVIDENCE": w}
-       for p in (0.0, 2.0) for w in (0.5, 1.0)},
+    **{f"learned+profile-share={p}": {"LEARNED": True, "LEARNED_PROFILE_SHARE": p} for p in (0.0, 2.0)},
 }
 
 

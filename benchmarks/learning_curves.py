@@ -1,12 +1,13 @@
 """Learning curves of the blended strategy (issue 12): accuracy as learned examples are added.
 
 * **CLINC150**: each intent is an agent whose only authored text is its name; k = 1, 2, 5, 10,
-  20, 50 and all training examples per intent (a seeded sample) are its learned examples. Four
+  20, 50 and all training examples per intent (a seeded sample) are its learned examples
+  (``Example.learned``, as a learned-examples file adds them). Four
   systems on the same agents, scored on the test split's in-scope requests (closed set, no
   abstention): profile only, the ``tfidf-svc`` baseline (word 1-2 + char_wb 2-5 TF-IDF LinearSVC
   on the examples), the linear strategy (examples only) and ``strategy="auto"`` (blended).
 * **Built-in agents**: k = 0, 1, 2, 5 requests per agent from the bundled dev file
-  (``builtin_dev.jsonl``, a seeded sample) added to each agent's examples; ``Router(agents)``
+  (``builtin_dev.jsonl``, a seeded sample) added to each agent's examples as learned ones; ``Router(agents)``
   (auto) scored on the bundled test file (accuracy with "none" as a class, and closed set).
 
 The blend's parameters were chosen on CLINC150's validation split, a seeded BANKING77 training
@@ -58,7 +59,7 @@ def clinc_curve(folder: Path, baseline: Any) -> list[dict[str, Any]]:
     rows = []
     for k in CLINC_KS:
         rng = np.random.default_rng(SEED)
-        agents = [Agent(name=label, examples=tuple(Example(request=t) for t in _sample(texts, k, rng)))
+        agents = [Agent(name=label, examples=tuple(Example(request=t, learned=True) for t in _sample(texts, k, rng)))
                   for label, texts in sorted(by_label.items())]
         row: dict[str, Any] = {"k": k or "all"}
         for system, strategy in (("profile", "profile"), ("linear", "linear"), ("blended", "auto")):

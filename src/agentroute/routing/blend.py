@@ -24,6 +24,13 @@ whose rows split at ``learned_offset``: :meth:`Index.scores` computes the two
 parts from the query's ids on each side and mixes them, so serving, batches,
 ``explain`` and saved files work as for the other strategies.
 
+Learned examples (``Example.learned``: from a learned-examples file, not the author) count in
+``n_a`` and train the SVMs like authored ones, but join the profile text only where they carry
+most of the agent's score (λ_a ≥ :data:`LEARNED_PROFILE_SHARE`). Beside long bodies the profile is
+the author's words: a few learned requests in its examples field reshaped which words weigh what
+and moved right picks below the threshold, so learning lowered accuracy (issue 12, built-in dev
+halves, docs/learning.md).
+
 ``EVIDENCE`` was chosen on training/validation data only: CLINC150's
 validation split at k = 1 … all examples per intent, a seeded carve-out of
 BANKING77's training split, and the built-in agents' dev split (docs/routing.md).
@@ -70,12 +77,11 @@ VOUCH_SHARE = 0.5
 #: or the realistic dev set (83.9% sensible both), and cost ~30% of each pick (32.6 -> 22.8 µs
 #: for the built-in agents); intent data (λ̄ near 1) needs them (CLINC150 validation 94.1 vs 92.8).
 CHAR_NGRAMS_SHARE = 0.5
-#: What a learned example (``Example.learned``: from use, not from the author) counts for in λ, against 1
-#: for an authored one. Learned requests are scored by the learned part only: kept out of the profile,
-#: they no longer reshape which authored words weigh what (issue 12; chosen on the built-in dev halves).
-LEARNED_EVIDENCE = 1.0
-#: Learned share λ_a from which an agent's learned requests also join its profile: where they carry most
-#: of its score (intent data: the profile is then mostly examples anyway, CLINC150 validation needs them).
+#: Learned share λ_a from which an agent's learned requests (``Example.learned``) also join its profile
+#: text. Below it the profile is the author's words and learned requests count through the SVMs only:
+#: in the profile they reshaped which authored words weigh what and made right picks abstain (issue 12).
+#: Intent data (λ_a ≥ 0.5 from the first example) keeps them there: CLINC150 validation at k = 1 per
+#: intent, 58.6 with them, 55.4 without.
 LEARNED_PROFILE_SHARE = 0.5
 
 
@@ -88,8 +94,7 @@ def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> 
     with only a name learns from its first example.
     """
     evidence = EVIDENCE if evidence is None else evidence
-    counts = np.array([sum(LEARNED_EVIDENCE if e.learned else 1.0 for e in a.examples if e.request.strip())
-                       for a in agents], dtype=np.float64)
+    counts = np.array([sum(1 for e in a.examples if e.request.strip()) for a in agents], dtype=np.float64)
     authored = np.array([len(a.name.replace("-", " ").replace("_", " ").split()) + len(a.description.split())
                          + len(a.prompt.split()) for a in agents], dtype=np.float64)
     return counts / (counts + evidence * (1.0 + authored / WORDS_PER_EXAMPLE))
@@ -113,7 +118,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).
-    profile = build_profile_index(authored_only(agents, keep=lam >= LEARNED_PROFILE_SHARE), field_weights=field_weights,
+    profile = build_profile_index(authored_only(agents, keep=list(lam >= LEARNED_PROFILE_SHARE)), field_weights=field_weights,
                                   may_vouch=list(lam >= VOUCH_SHARE))
     if np.count_nonzero(lam) == 0:  # nothing learned: the profile alone
         return Index(tuple(agents), profile.space, profile.weights, "blended", extra={"evidence": evidence,
