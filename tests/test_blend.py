@@ -36,7 +36,7 @@ def test_mix_equals_profile_cosine_and_svm_logistic_by_evidence():
 
     texts, labels = training_texts(AGENTS)
     assert index.extra["learned_features"] == "words"  # a few examples beside authored text (see below)
-    space, features = FeatureSpace.fit_transform(linear_analyzers("sampled"), texts, normalize=False)
+    space, features = FeatureSpace.fit_transform(linear_analyzers("sampled", word_forms=True), texts, normalize=False)
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(features, labels)
     share = evidence_weights(AGENTS)
     assert share[2] == 0.0 and 0 < share[1] < share[0] < 1
@@ -257,9 +257,13 @@ def test_learned_requests_train_the_svm_but_leave_a_long_bodied_agents_profile_a
     np.testing.assert_allclose(index.weights.to_csr()[:offset].toarray(), alone.weights.to_csr().toarray(), atol=1e-7)
     written = build_blended_index(authored, field_weights=FIELD_WEIGHTS)
     assert written.extra["learned_offset"] > offset  # "ledger", "export", "hangs" became profile words there
-    # The SVM learned it: the request goes to its agent through the learned part alone.
-    scores, _ = index.scores(request + " again")
-    assert scores.argmax() == 0 and scores[0] > 0
+    # The SVM learned it: the request goes to its agent through the learned part alone, in singular forms
+    # as profiles read words (blend.LEARNED_WORD_FORMS), so "hang" meets the learned "hangs".
+    for text in (request + " again", "ledger export hang"):
+        scores, _ = index.scores(text)
+        assert scores.argmax() == 0 and scores[0] > 0
+    learned_ids = [ids[ids >= offset].tolist() for ids, _ in map(index.space.vectorize, ("exports hang", "export hangs"))]
+    assert learned_ids[0] == learned_ids[1] and learned_ids[0]
 
 
 def test_learned_requests_join_the_profile_where_they_carry_the_score():

@@ -77,6 +77,11 @@ VOUCH_SHARE = 0.5
 #: or the realistic dev set (83.9% sensible both), and cost ~30% of each pick (32.6 -> 22.8 µs
 #: for the built-in agents); intent data (λ̄ near 1) needs them (CLINC150 validation 94.1 vs 92.8).
 CHAR_NGRAMS_SHARE = 0.5
+#: Whether a learned part without character n-grams reads words in their singular forms, as profiles
+#: do, so a learned "crashes" meets a request's "crash" (built-in dev halves, k = 0/1/2/4: 64.0 / 64.8 /
+#: 64.6 / 64.6 without, 64.0 / 64.8 / 65.0 / 65.1 with; with the related-word table on, 68.0 / 67.9 /
+#: 68.0 / 68.0 and 68.0 / 68.2 / 68.2 / 68.3). Costs ~3 µs of a ~23 µs built-in pick.
+LEARNED_WORD_FORMS = True
 #: Learned share λ_a from which an agent's learned requests (``Example.learned``) also join its profile
 #: text. Below it the profile is the author's words and learned requests count through the SVMs only:
 #: in the profile they reshaped which authored words weigh what and made right picks abstain (issue 12).
@@ -126,7 +131,9 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
     # Every agent is a class (its examples plus its name and description, as the linear strategy
     # trains), so agents without examples still serve as negatives; only λ > 0 columns are used.
     char_ngrams = method == "full" and bool(lam.mean() >= CHAR_NGRAMS_SHARE)
-    space, learned, bias = fit_learned(agents, method, char_ngrams=char_ngrams)
+    # Word forms only for the full fit (agent-file registries); the sampled one's cost was measured without them.
+    space, learned, bias = fit_learned(agents, method, char_ngrams=char_ngrams,
+                                       word_forms=LEARNED_WORD_FORMS and method == "full")
     weights = vstack([profile.weights.to_csr(), csr_matrix(learned, dtype=np.float32)], format="csr")
     combined = FeatureSpace.concat([profile.space, space])
     return Index(tuple(agents), combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),
