@@ -135,7 +135,10 @@ class FeatureBlock:
         return self._units[word]
 
     def _distinct_char_ids(self, word: str) -> list[int]:
-        return list(dict.fromkeys(self._char_ids(word)))
+        # In first-seen order, as _char_ids lists them: one C-level pass, no Python test per n-gram.
+        found = dict.fromkeys(map(self.vocabulary.get, char_wb_ngrams(word, *self.spec.ngram_range)))
+        found.pop(None, None)  # type: ignore[call-overload]
+        return list(found)  # type: ignore[arg-type]
 
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
