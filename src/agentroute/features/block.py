@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, derived_features, word_ngrams
+from agentroute.features.csr import row_totals
 from agentroute.features.joined_batch import JoinedBatch
 from agentroute.features.word_tables import UNIT_CACHE_LIMIT, UnitCache
 
@@ -172,8 +173,7 @@ class FeatureBlock:
                 return matrix
             lengths = np.diff(matrix.indptr)
             idf = self._idf[matrix.indices]
-            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=matrix.data * idf**2,
-                                 minlength=matrix.shape[0])
+            totals = row_totals(matrix.indptr, matrix.data * idf**2)
             scale = np.divide(self.spec.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
             matrix.data *= idf * np.repeat(scale, lengths)
             return matrix
@@ -261,8 +261,7 @@ def l2_rows(matrix: csr_matrix) -> csr_matrix:
     """Scale each row to unit length (empty rows stay empty)."""
     matrix = matrix.tocsr()
     lengths = np.diff(matrix.indptr)
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
+    norms = np.sqrt(row_totals(matrix.indptr, matrix.data**2))
     scale = np.repeat(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0), lengths)
     matrix.data = matrix.data * scale
     return matrix
