@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from agentroute.features.csr import entry_rows, indptr_of
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
 from agentroute.routing.scoring import DenseWeights, Weights
@@ -306,11 +307,10 @@ def _split_columns(matrix: csr_matrix, at: int) -> tuple[csr_matrix, csr_matrix]
     """``matrix`` with only its columns before ``at``, and with only the others (both full width)."""
     from scipy.sparse import csr_matrix
 
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    rows = entry_rows(matrix.indptr)
     left = matrix.indices < at
     parts = []
     for keep in (left, ~left):
-        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[keep], minlength=matrix.shape[0]), out=indptr[1:])
+        indptr = indptr_of(rows[keep], matrix.shape[0])
         parts.append(csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape))
     return parts[0], parts[1]

@@ -92,9 +92,10 @@ class WordSums:
         ``reduceat`` whether one word or a chunk is summed, so a warmed row equals, bit for bit, the
         row a request would have computed (scores do not depend on what was warmed)."""
         rows = self.rows.take(ids, axis=0)
+        if not self.use_idf:  # every IDF is 1: T_w counts the word's n-grams, exactly as a sum of ones would
+            return np.add.reduceat(rows, starts, axis=0), np.diff(starts, append=len(ids)).astype(np.float64)
         idf = self.idf[ids]
-        if self.use_idf:
-            rows *= idf[:, None].astype(np.float32)
+        rows *= idf[:, None].astype(np.float32)
         return np.add.reduceat(rows, starts, axis=0), np.add.reduceat(idf * idf, starts)
 
     def warm(self, words: Iterable[str]) -> int:
