@@ -242,7 +242,7 @@ def markdown_lines(curves: dict[str, Any]) -> list[str]:
             lines.append(f"| {r['k']} | {100 * r['profile']:.2f} | {100 * r['tfidf-svc']:.2f} | {100 * r['linear']:.2f} | "
                          f"{100 * r['blended']:.2f} | {'yes' if r['pass'] else 'no'} |")
         lines.append("")
-    lines += ["Built-in agents, bundled test file; k requests per agent from the bundled dev file added as examples; "
+    lines += ["Built-in agents, bundled test file; k requests per agent from the bundled dev file added as learned examples; "
               "`Router(agents)` (auto).", "",
               "| k | fitted | accuracy % (none is a class) | closed-set % | in-scope % | out-of-scope recall % | "
               "profile only: accuracy % | closed-set % |",
