@@ -205,7 +205,7 @@ def test_warming_also_fills_the_agents_own_words_as_the_block_splits_them():
     fitted = Router([*AGENTS[:2], banking], strategy="linear")
     table = fitted.snapshot().index.word_sums._table
     for word in ("what's", "balance,", "today?", "transfers,"):  # the word vocabulary splits these apart
-        assert table[word] > 0
+        assert word in table and table[word] > 0  # in: the lookup itself would fill a missing row
     cold = pickle.loads(pickle.dumps(fitted.snapshot().index))
     assert "what's" not in cold.word_sums._table
     for text in ["what's my balance, today?", "Transfers, please"]:  # bit for bit, warmed or not
