@@ -70,6 +70,8 @@ M = [
  ("word sums without IDF count one n-gram too many", S+"routing/word_sums.py", "np.diff(starts, append=len(ids))", "np.diff(starts, append=len(ids) + 1)", "tests/test_word_sums.py"),
  ("row pointers shifted by one row", S+"features/csr.py", "out=indptr[1:]", "out=indptr[:-1]", "tests/test_csr.py tests/test_persist.py"),
  ("row totals of the wrong rows", S+"features/csr.py", "return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))", "return np.repeat(np.arange(len(indptr) - 1)[::-1], np.diff(indptr))", "tests/test_csr.py tests/test_features.py"),
+ ("warming skips the agents' own words", S+"routing/index.py", "self.word_sums.warm(words + self.word_sums.units(texts))", "self.word_sums.warm(words)", "tests/test_word_sums.py"),
+ ("units keep a word twice", S+"routing/word_sums.py", "found.update(dict.fromkeys(lowered.split()))", "found.update({w + str(len(found)): None for w in lowered.split()})", "tests/test_word_sums.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")

