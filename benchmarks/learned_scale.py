@@ -17,6 +17,7 @@ benchmarks/results/learned_scale-<UTC time>.json.
     python benchmarks/learned_scale.py                 # all three registries, both strategies
     python benchmarks/learned_scale.py --only 1000x6   # one registry
     python benchmarks/learned_scale.py --only clinc150 --baseline 216622b   # same-run A/B against a commit
+    python benchmarks/learned_scale.py --only clinc150 --baseline 216622b --rounds 3   # medians of 3 alternations
 """
 
 from __future__ import annotations
@@ -162,8 +163,23 @@ def _run_child(name: str, strategy: str, src: Path | None = None) -> dict[str, A
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(ref: str, names: list[str], strategies: list[str]) -> int:
-    """``--baseline``: the code as of ``ref`` and the current code, pair by pair in one run, and their ratios."""
+def _median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row whose figures are the medians of ``rows`` (the same registry and strategy, measured again)."""
+    import statistics
+
+    if any("error" in row for row in rows):
+        return next(row for row in rows if "error" in row)
+    merged = dict(rows[-1])
+    for key, value in rows[-1].items():
+        if isinstance(value, float):
+            merged[key] = statistics.median(row[key] for row in rows)
+    merged["rounds"] = len(rows)
+    return merged
+
+
+def compare(ref: str, names: list[str], strategies: list[str], rounds: int = 1) -> int:
+    """``--baseline``: the code as of ``ref`` and the current code, pair by pair in one run (``rounds``
+    times, alternating, each figure the median of its rounds), and their ratios."""
     import tempfile
 
     if "clinc150" in names and not SHARED.exists():
@@ -175,14 +191,19 @@ def compare(ref: str, names: list[str], strategies: list[str]) -> int:
             print(f"learned_scale: git archive {ref} failed: {archive.stderr.decode().strip()}", file=sys.stderr)
             return 2
         subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
-        pairs = []
+        pairs, every_run = [], []
         for name in names:
             for strategy in strategies:
                 print(f"learned_scale: {name} strategy={strategy}: {ref}, then the current code ...", file=sys.stderr,
                       flush=True)
-                pairs.append((_run_child(name, strategy, Path(folder) / "src"), _run_child(name, strategy)))
+                runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+                for _ in range(rounds):  # alternating, so a drift of the machine's speed hits both alike
+                    runs.append((_run_child(name, strategy, Path(folder) / "src"), _run_child(name, strategy)))
+                pairs.append((_median_row([b for b, _ in runs]), _median_row([c for _, c in runs])))
+                every_run += [{"baseline": b, "current": c} for b, c in runs]
     record = {"created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "baseline": ref,
-              "loadavg_after": os.getloadavg(), "pairs": [{"baseline": b, "current": c} for b, c in pairs]}
+              "rounds": rounds, "loadavg_after": os.getloadavg(), "pairs": [{"baseline": b, "current": c} for b, c in pairs],
+              "every_run": every_run}
     out = HERE / "results" / f"learned_scale-ab-{record['created'].replace('-', '').replace(':', '')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
@@ -208,13 +229,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure agentroute as of GIT_REF (a `git archive` of it), each registry and "
                              "strategy right before the current code, and print the ratios: on a shared machine "
                              "only same-run ratios hold")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: measure each pair this many times, alternating, and report medians")
     parser.add_argument("--child", nargs=2, metavar=("REGISTRY", "STRATEGY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure_one(*args.child)))
         return 0
     if args.baseline:
-        return compare(args.baseline, args.only or list(REGISTRIES), args.strategy or list(STRATEGIES))
+        return compare(args.baseline, args.only or list(REGISTRIES), args.strategy or list(STRATEGIES), args.rounds)
     names = args.only or list(REGISTRIES)
     if "clinc150" in names and not SHARED.exists():
         print(f"learned_scale: {SHARED} is absent: CLINC150 skipped", file=sys.stderr)
