@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.sparse import csr_matrix, random as sparse_random
 
-from agentroute.features.csr import entry_rows, indptr_of, row_totals
+from agentroute.features.csr import entry_rows, indptr_of, row_totals, split_columns
 
 
 def _matrix() -> csr_matrix:
@@ -29,3 +29,13 @@ def test_indptr_of_rebuilds_the_row_pointers():
     indptr = indptr_of(matrix.tocoo().row, matrix.shape[0])
     assert indptr.dtype == np.int64
     np.testing.assert_array_equal(indptr, matrix.indptr)
+
+
+def test_split_columns_keeps_each_entry_on_its_side_at_full_width():
+    matrix = _matrix()
+    left, right = split_columns(matrix, 3)
+    assert left.shape == right.shape == matrix.shape
+    dense = matrix.toarray()
+    np.testing.assert_array_equal(left.toarray()[:, :3], dense[:, :3])
+    np.testing.assert_array_equal(right.toarray()[:, 3:], dense[:, 3:])
+    assert not left.toarray()[:, 3:].any() and not right.toarray()[:, :3].any()

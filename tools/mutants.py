@@ -63,7 +63,7 @@ M = [
  ("batch routes call a mention a score", S+"routing/route.py", 'fields["reason"] = "mention" if a == n else "score"', 'fields["reason"] = "score"', "tests/test_router.py"),
  ("batches leave the collector off", S+"routing/route.py", "        if paused:\n            gc.enable()", "        pass", "tests/test_router.py"),
  ("batch picks map the best value only", S+"routing/rule.py", "        if score_of is not None:\n            runner_up = score_of(runner_up)\n", "", "tests/test_rule.py"),
- ("blended batch split puts a column on the wrong side", S+"routing/index.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py"),
+ ("blended batch split puts a column on the wrong side", S+"features/csr.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py tests/test_csr.py"),
  ("side by side loses a block's offset", S+"features/space.py", "return csr_matrix((only.data, only.indices + offset, only.indptr), shape=(rows, sum(widths)))", "return csr_matrix((only.data, only.indices, only.indptr), shape=(rows, sum(widths)))", "tests/test_blend.py tests/test_features.py"),
  # issue 11, fourth pass: first-sight words, shared CSR bookkeeping
  ("a short word's char n-grams dropped", S+"features/analyzers.py", "            grams.append(padded)\n            break", "            break", "tests/test_features.py"),

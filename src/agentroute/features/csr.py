@@ -1,9 +1,15 @@
-"""The CSR bookkeeping several modules share: which row each stored entry is in, row totals, and
-row pointers from row numbers. numpy alone, so the router loader need not import scipy."""
+"""The CSR bookkeeping several modules share: which row each stored entry is in, row totals, row
+pointers from row numbers, and a split by columns. numpy alone (scipy only inside
+:func:`split_columns`), so the router loader need not import scipy."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 def entry_rows(indptr: np.ndarray) -> np.ndarray:
@@ -21,3 +27,16 @@ def indptr_of(rows: np.ndarray, n_rows: int) -> np.ndarray:
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     return indptr
+
+
+def split_columns(matrix: csr_matrix, at: int) -> tuple[csr_matrix, csr_matrix]:
+    """``matrix`` with only its columns before ``at``, and with only the others (both full width)."""
+    from scipy.sparse import csr_matrix
+
+    rows = entry_rows(matrix.indptr)
+    left = matrix.indices < at
+    parts = []
+    for keep in (left, ~left):
+        indptr = indptr_of(rows[keep], matrix.shape[0])
+        parts.append(csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape))
+    return parts[0], parts[1]
