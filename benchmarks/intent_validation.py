@@ -24,12 +24,13 @@ import json
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from agentroute import Router, evaluate, read_labelled
+from agentroute import Agent, Router, evaluate, read_labelled
 from agentroute.routing import blend, linear, ovr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,6 +61,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     **{f"char-idf+{w}+seed1": {"CHAR_IDF": True, "CHAR_WEIGHT": w, "CV_SEED": 1} for w in (1.0, 1.2)},
     **{f"evidence={e}": {"EVIDENCE": e} for e in (2.0, 5.0, 20.0)},
     **{f"char-idf+{w}": {"CHAR_IDF": True, "CHAR_WEIGHT": w} for w in (0.8, 1.0, 1.2, 1.5)},
+    # Issue 12: the training examples as learned ones (Example.learned), as a learned-examples file adds them.
+    "learned": {"LEARNED": True},
+    **{f"learned+profile-share={p}": {"LEARNED": True, "LEARNED_PROFILE_SHARE": p} for p in (0.0, 2.0)},
 }
 
 
@@ -84,9 +88,20 @@ def applied(settings: dict[str, Any]) -> Iterator[None]:
 STRATEGY = "auto"
 
 
+#: Whether the training examples are learned ones (``Example.learned``) rather than authored.
+LEARNED = False
+
+
+def _agents(rows: Sequence[Any]) -> list[Agent]:
+    agents = intent_agents(rows)
+    if not LEARNED:
+        return agents
+    return [replace(a, examples=tuple(replace(e, learned=True) for e in a.examples)) for a in agents]
+
+
 def _closed(train: Sequence[Any], scored: Sequence[Any]) -> tuple[Router, Any, float]:
     started = time.perf_counter()
-    router = Router(intent_agents(train), strategy=STRATEGY)  # type: ignore[arg-type]
+    router = Router(_agents(train), strategy=STRATEGY)  # type: ignore[arg-type]
     fit = time.perf_counter() - started
     return router, evaluate(router, scored), fit
 
@@ -138,7 +153,7 @@ def curve(shared: Path, ks: Sequence[int] = (1, 2, 5, 10, 20, 50)) -> dict[str, 
     for k in ks:
         rng = np.random.default_rng(SEED)
         chosen = [r for label in sorted(by_label) for r in _pick(by_label[label], k, rng, _sample)]
-        agents = intent_agents(chosen)
+        agents = _agents(chosen)
         out[f"k{k}"] = evaluate(Router(agents, strategy=STRATEGY), val).closed_set_accuracy  # type: ignore[arg-type]
         if BASELINES:
             names = [a.name for a in agents]

@@ -8,15 +8,16 @@ Fits, each in a fresh process (so peak RSS is the fit's own):
 with ``strategy="linear"`` (examples only) and ``"auto"`` (which blends authored text with the
 examples), and prints fit seconds, peak RSS (the fitting process; the joblib workers' peaks, and
 the sum of all, an upper bound of the fit's total), the plan's estimate, ``pick`` p50/p99 (wall
-clock, and CPU time, which leaves out the time the process waited for a core on a shared machine)
-after 500 warm-up requests, then again on a second pass over the same requests ("warm": every word
-seen before, so no first-sight cache fills) and ``pick_many`` throughput. The figures measured on
+clock) after 500 warm-up requests, then in CPU time (which leaves out the time the process waited
+for a core on a shared machine) on a second pass over the same requests ("warm": every word seen
+before, so no first-sight cache fills), and ``pick_many`` throughput. The figures measured on
 main at 391b33c before this work (issue 11) are printed beside them. One JSON record goes to
 benchmarks/results/learned_scale-<UTC time>.json.
 
     python benchmarks/learned_scale.py                 # all three registries, both strategies
     python benchmarks/learned_scale.py --only 1000x6   # one registry
     python benchmarks/learned_scale.py --only clinc150 --baseline 216622b   # same-run A/B against a commit
+    python benchmarks/learned_scale.py --only clinc150 --baseline 216622b --rounds 3   # medians of 3 alternations
 """
 
 from __future__ import annotations
@@ -115,13 +116,14 @@ def measure_one(name: str, strategy: str) -> dict[str, Any]:
     estimate = learned_cost(RegistryStats.of(agents))
     for request in requests[:500]:
         router.pick(request)
-    wall, cpu = [], []
+    # One clock per pass: a CPU-time reading is a system call (~0.75 µs here), which a wall-clock
+    # window around it would count as part of the pick.
+    wall = []  # the first pass: words met for the first time fill their cache rows here
     for request in requests:
-        w, c = time.perf_counter_ns(), time.process_time_ns()
+        w = time.perf_counter_ns()
         router.pick(request)
-        cpu.append(time.process_time_ns() - c)
         wall.append(time.perf_counter_ns() - w)
-    warm = []  # a second pass: every word seen once, so no first-sight cache fills
+    warm = []  # a second pass, in CPU time: every word seen once, so no first-sight cache fills
     for request in requests:
         c = time.process_time_ns()
         router.pick(request)
@@ -139,7 +141,7 @@ def measure_one(name: str, strategy: str) -> dict[str, Any]:
             "warm_cpu_p50_us": _percentiles(warm)[0], "warm_cpu_p99_us": _percentiles(warm)[1],
             "estimate_mb": estimate.peak_bytes / 1024**2, "estimate_s": estimate.seconds,
             "p50_us": _percentiles(wall)[0], "p99_us": _percentiles(wall)[1],
-            "cpu_p50_us": _percentiles(cpu)[0], "cpu_p99_us": _percentiles(cpu)[1], "batch": batch_rate,
+            "batch": batch_rate,
             "reason": router.strategy_reason}
 
 
@@ -161,8 +163,23 @@ def _run_child(name: str, strategy: str, src: Path | None = None) -> dict[str, A
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(ref: str, names: list[str], strategies: list[str]) -> int:
-    """``--baseline``: the code as of ``ref`` and the current code, pair by pair in one run, and their ratios."""
+def _median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row whose figures are the medians of ``rows`` (the same registry and strategy, measured again)."""
+    import statistics
+
+    if any("error" in row for row in rows):
+        return next(row for row in rows if "error" in row)
+    merged = dict(rows[-1])
+    for key, value in rows[-1].items():
+        if isinstance(value, float):
+            merged[key] = statistics.median(row[key] for row in rows)
+    merged["rounds"] = len(rows)
+    return merged
+
+
+def compare(ref: str, names: list[str], strategies: list[str], rounds: int = 1) -> int:
+    """``--baseline``: the code as of ``ref`` and the current code, pair by pair in one run (``rounds``
+    times, alternating, each figure the median of its rounds), and their ratios."""
     import tempfile
 
     if "clinc150" in names and not SHARED.exists():
@@ -174,14 +191,19 @@ def compare(ref: str, names: list[str], strategies: list[str]) -> int:
             print(f"learned_scale: git archive {ref} failed: {archive.stderr.decode().strip()}", file=sys.stderr)
             return 2
         subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
-        pairs = []
+        pairs, every_run = [], []
         for name in names:
             for strategy in strategies:
                 print(f"learned_scale: {name} strategy={strategy}: {ref}, then the current code ...", file=sys.stderr,
                       flush=True)
-                pairs.append((_run_child(name, strategy, Path(folder) / "src"), _run_child(name, strategy)))
+                runs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+                for _ in range(rounds):  # alternating, so a drift of the machine's speed hits both alike
+                    runs.append((_run_child(name, strategy, Path(folder) / "src"), _run_child(name, strategy)))
+                pairs.append((_median_row([b for b, _ in runs]), _median_row([c for _, c in runs])))
+                every_run += [{"baseline": b, "current": c} for b, c in runs]
     record = {"created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "baseline": ref,
-              "loadavg_after": os.getloadavg(), "pairs": [{"baseline": b, "current": c} for b, c in pairs]}
+              "rounds": rounds, "loadavg_after": os.getloadavg(), "pairs": [{"baseline": b, "current": c} for b, c in pairs],
+              "every_run": every_run}
     out = HERE / "results" / f"learned_scale-ab-{record['created'].replace('-', '').replace(':', '')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
@@ -207,13 +229,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure agentroute as of GIT_REF (a `git archive` of it), each registry and "
                              "strategy right before the current code, and print the ratios: on a shared machine "
                              "only same-run ratios hold")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --baseline: measure each pair this many times, alternating, and report medians")
     parser.add_argument("--child", nargs=2, metavar=("REGISTRY", "STRATEGY"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure_one(*args.child)))
         return 0
     if args.baseline:
-        return compare(args.baseline, args.only or list(REGISTRIES), args.strategy or list(STRATEGIES))
+        return compare(args.baseline, args.only or list(REGISTRIES), args.strategy or list(STRATEGIES), args.rounds)
     names = args.only or list(REGISTRIES)
     if "clinc150" in names and not SHARED.exists():
         print(f"learned_scale: {SHARED} is absent: CLINC150 skipped", file=sys.stderr)
@@ -231,20 +255,19 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"| registry | strategy (fitted, method) | fit s (before) | peak RSS MB (before) | + child processes MB (joblib workers, its resource tracker) | "
-          "estimate MB / s | pick p50 µs (before) | p99 µs (before) | CPU p50 / p99 µs | warm CPU p50 / p99 µs | "
+          "estimate MB / s | pick p50 µs (before) | p99 µs (before) | warm CPU p50 / p99 µs | "
           "batch req/s (before) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         old = BEFORE.get(row["registry"], {})
         if "error" in row:
-            print(f"| {row['registry']} | {row['strategy']} | failed: {row['error']} | | | | | | | | |")
+            print(f"| {row['registry']} | {row['strategy']} | failed: {row['error']} | | | | | | | |")
             continue
         print(f"| {row['registry']} | {row['strategy']} ({row['fitted']}, {row['method']}) | {_fmt(row['fit_s'])} "
               f"({_fmt(old.get('fit_s', old.get('note')))}) | {_fmt(row['peak_mb'], 0)} ({_fmt(old.get('peak_mb'))}) | "
               f"{row['workers']} × ≤{_fmt(row['worker_peak_mb'], 0)} = {_fmt(row['fit_total_peak_mb'], 0)} total | "
               f"{_fmt(row['estimate_mb'], 0)} / {_fmt(row['estimate_s'])} | "
               f"{_fmt(row['p50_us'])} ({_fmt(old.get('p50_us'))}) | {_fmt(row['p99_us'])} ({_fmt(old.get('p99_us'))}) | "
-              f"{_fmt(row['cpu_p50_us'])} / {_fmt(row['cpu_p99_us'])} | "
               f"{_fmt(row['warm_cpu_p50_us'])} / {_fmt(row['warm_cpu_p99_us'])} | {_fmt(row['batch'], 0)} ({_fmt(old.get('batch'))}) |")
     print(f"\nload average before {load[0]:.1f}, after {record['loadavg_after'][0]:.1f} on {record['cpus']} CPUs; wrote {out}")
     return 0

@@ -1,12 +1,13 @@
 """Learning curves of the blended strategy (issue 12): accuracy as learned examples are added.
 
 * **CLINC150**: each intent is an agent whose only authored text is its name; k = 1, 2, 5, 10,
-  20, 50 and all training examples per intent (a seeded sample) are its learned examples. Four
+  20, 50 and all training examples per intent (a seeded sample) are its learned examples
+  (``Example.learned``, as a learned-examples file adds them). Four
   systems on the same agents, scored on the test split's in-scope requests (closed set, no
   abstention): profile only, the ``tfidf-svc`` baseline (word 1-2 + char_wb 2-5 TF-IDF LinearSVC
   on the examples), the linear strategy (examples only) and ``strategy="auto"`` (blended).
 * **Built-in agents**: k = 0, 1, 2, 5 requests per agent from the bundled dev file
-  (``builtin_dev.jsonl``, a seeded sample) added to each agent's examples; ``Router(agents)``
+  (``builtin_dev.jsonl``, a seeded sample) added to each agent's examples as learned ones; ``Router(agents)``
   (auto) scored on the bundled test file (accuracy with "none" as a class, and closed set).
 
 The blend's parameters were chosen on CLINC150's validation split, a seeded BANKING77 training
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Sequence
@@ -57,7 +59,7 @@ def clinc_curve(folder: Path, baseline: Any) -> list[dict[str, Any]]:
     rows = []
     for k in CLINC_KS:
         rng = np.random.default_rng(SEED)
-        agents = [Agent(name=label, examples=tuple(Example(request=t) for t in _sample(texts, k, rng)))
+        agents = [Agent(name=label, examples=tuple(Example(request=t, learned=True) for t in _sample(texts, k, rng)))
                   for label, texts in sorted(by_label.items())]
         row: dict[str, Any] = {"k": k or "all"}
         for system, strategy in (("profile", "profile"), ("linear", "linear"), ("blended", "auto")):
@@ -89,10 +91,7 @@ def builtin_curve() -> list[dict[str, Any]]:
     rows = []
     for k in BUILTIN_KS:
         rng = np.random.default_rng(SEED)
-        agents = [Agent(name=a.name, description=a.description, prompt=a.prompt, tools=a.tools, model=a.model,
-                        source=a.source, metadata=a.metadata,
-                        examples=a.examples + tuple(Example(request=t) for t in (_sample(dev[a.name], k, rng) if k else ())))
-                  for a in registry]
+        agents = _with_examples(registry, {a.name: _sample(dev[a.name], k, rng) for a in registry} if k else {})
         router = Router(agents)
         report = evaluate(router, test)
         # Measured beside it, not used to choose anything: the same agents scored by profiles alone
@@ -108,9 +107,9 @@ def builtin_curve() -> list[dict[str, Any]]:
 
 
 def _with_examples(registry: Sequence[Agent], extra: dict[str, list[str]]) -> list[Agent]:
-    return [Agent(name=a.name, description=a.description, prompt=a.prompt, tools=a.tools, model=a.model,
-                  source=a.source, metadata=a.metadata,
-                  examples=a.examples + tuple(Example(request=t) for t in extra.get(a.name, ()))) for a in registry]
+    """The agents with ``extra`` requests added as learned examples, as a learned-examples file adds them."""
+    return [replace(a, examples=a.examples + tuple(Example(request=t, learned=True) for t in extra.get(a.name, ())))
+            for a in registry]
 
 
 def dev_halves_curve(ks: Sequence[int] = (0, 1, 2, 4), seeds: int = 8) -> dict[str, Any]:
@@ -243,7 +242,7 @@ def markdown_lines(curves: dict[str, Any]) -> list[str]:
             lines.append(f"| {r['k']} | {100 * r['profile']:.2f} | {100 * r['tfidf-svc']:.2f} | {100 * r['linear']:.2f} | "
                          f"{100 * r['blended']:.2f} | {'yes' if r['pass'] else 'no'} |")
         lines.append("")
-    lines += ["Built-in agents, bundled test file; k requests per agent from the bundled dev file added as examples; "
+    lines += ["Built-in agents, bundled test file; k requests per agent from the bundled dev file added as learned examples; "
               "`Router(agents)` (auto).", "",
               "| k | fitted | accuracy % (none is a class) | closed-set % | in-scope % | out-of-scope recall % | "
               "profile only: accuracy % | closed-set % |",

@@ -36,7 +36,7 @@ def test_mix_equals_profile_cosine_and_svm_logistic_by_evidence():
 
     texts, labels = training_texts(AGENTS)
     assert index.extra["learned_features"] == "words"  # a few examples beside authored text (see below)
-    space, features = FeatureSpace.fit_transform(linear_analyzers("sampled"), texts, normalize=False)
+    space, features = FeatureSpace.fit_transform(linear_analyzers("sampled", word_forms=True), texts, normalize=False)
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(features, labels)
     share = evidence_weights(AGENTS)
     assert share[2] == 0.0 and 0 < share[1] < share[0] < 1
@@ -155,7 +155,7 @@ def _builtin_with_dev_examples(k: int) -> tuple[Router, Router, list]:
     dev: dict = defaultdict(list)
     for row in read_labelled(builtin_data_file("builtin_dev.jsonl")):
         dev[row.label].append(row)
-    learned = [replace(a, examples=a.examples + tuple(Example(request=r.text) for r in dev[a.name][:k])) for a in registry]
+    learned = [replace(a, examples=a.examples + tuple(Example(request=r.text, learned=True) for r in dev[a.name][:k])) for a in registry]
     held = [r for label, rows in dev.items() for r in (rows if label is None else rows[k:])]
     return Router(registry), Router(learned), held
 
@@ -224,3 +224,56 @@ def test_explain_tells_the_learned_part_s_terms_from_the_profile_s():
     assert all(t.endswith(" (learned)") or not t.endswith(")") for t in terms)
     profile_only = Router(AGENTS, strategy="profile").explain("the orders query is slow")
     assert not any(t.endswith(" (learned)") for t in profile_only.known_terms)
+
+
+def _learned(agent: Agent, *requests: str) -> Agent:
+    from dataclasses import replace
+
+    return replace(agent, examples=agent.examples + tuple(Example(request=r, learned=True) for r in requests))
+
+
+def test_learned_requests_train_the_svm_but_leave_a_long_bodied_agents_profile_alone():
+    """Issue 12: beside an author's text (λ < 0.5) a learned request counts through the learned part
+    only; the same request written by the author is profile text too."""
+    from agentroute.routing.blend import LEARNED_PROFILE_SHARE, authored_only
+
+    from dataclasses import replace
+
+    request = "the ledger export hangs"  # no word of it in any agent's authored text
+    body = " ".join(["You read EXPLAIN output, find sequential scans, missing indexes and bad join orders,"
+                     " and rewrite queries so they use the indexes they need."] * 8)  # ~150 words
+    agents = [replace(AGENTS[0], prompt=body), *AGENTS[1:]]
+    learned = [_learned(agents[0], request), *agents[1:]]
+    authored = [replace(agents[0], examples=agents[0].examples + (Example(request),)), *agents[1:]]
+    assert authored_only(learned) == agents and authored_only(authored) == authored
+    share = evidence_weights(learned)
+    assert share[0] < LEARNED_PROFILE_SHARE
+    np.testing.assert_allclose(share, evidence_weights(authored))  # a learned example is evidence like any
+    index = build_blended_index(learned, field_weights=FIELD_WEIGHTS)
+    assert index.agents == tuple(learned)  # routes hand out the agents with everything they learned
+    offset = index.extra["learned_offset"]
+    alone = build_profile_index(agents, field_weights=FIELD_WEIGHTS)
+    assert offset == alone.space.n_features
+    np.testing.assert_allclose(index.weights.to_csr()[:offset].toarray(), alone.weights.to_csr().toarray(), atol=1e-7)
+    written = build_blended_index(authored, field_weights=FIELD_WEIGHTS)
+    assert written.extra["learned_offset"] > offset  # "ledger", "export", "hangs" became profile words there
+    # The SVM learned it: the request goes to its agent through the learned part alone, in singular forms
+    # as profiles read words (blend.LEARNED_WORD_FORMS), so "hang" meets the learned "hangs".
+    for text in (request + " again", "ledger export hang"):
+        scores, _ = index.scores(text)
+        assert scores.argmax() == 0 and scores[0] > 0
+    learned_ids = [ids[ids >= offset].tolist() for ids, _ in map(index.space.vectorize, ("exports hang", "export hangs"))]
+    assert learned_ids[0] == learned_ids[1] and learned_ids[0]
+
+
+def test_learned_requests_join_the_profile_where_they_carry_the_score():
+    """Intent data (a name and learned examples, λ ≥ 0.5): the index is the one authored examples give."""
+    intents = [Agent(name=name, examples=tuple(Example(request=r) for r in rows))
+               for name, rows in (("weather", ("will it rain today", "forecast for tomorrow")),
+                                  ("alarm", ("wake me at seven", "set an alarm for 6am")))]
+    learned = [_learned(Agent(name=a.name), *(e.request for e in a.examples)) for a in intents]
+    assert (evidence_weights(learned) >= 0.5).all()
+    a, b = (build_blended_index(x, field_weights=FIELD_WEIGHTS) for x in (intents, learned))
+    assert a.extra["learned_offset"] == b.extra["learned_offset"]
+    for request in ("is rain coming tomorrow", "an alarm at seven please"):
+        np.testing.assert_allclose(a.scores(request)[0], b.scores(request)[0], atol=1e-7)

@@ -7,7 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 from sklearn.preprocessing import normalize
 
-from agentroute.features.analyzers import AnalyzerSpec
+from agentroute.features.analyzers import AnalyzerSpec, char_wb_ngrams
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.scoring import DenseWeights, SparseWeights, make_weights
 
@@ -65,6 +65,14 @@ def test_vectorize_equals_tfidf_transform(name):
     expected = sklearn_vectors(specs, QUERIES).toarray()
     got = space.transform(QUERIES).toarray()
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (2, 4), (2, 5), (3, 3), (1, 7)])
+def test_char_wb_ngrams_equal_scikit_learn_for_words_of_every_length(ngram_range):
+    # Words shorter than, as long as and longer than n: the per-word caches rely on this.
+    analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False).build_analyzer()
+    for word in ["a", "ab", "abc", "abcd", "abcde", "bookkeeping", "é", "x9"]:
+        assert char_wb_ngrams(word, *ngram_range) == analyzer(word), word
 
 
 @pytest.mark.parametrize("name", SPACES)

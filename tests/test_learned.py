@@ -122,6 +122,8 @@ def test_merge_adds_examples_dedupes_and_reports_unknown_labels(tmp_path: Path) 
     agents = [Agent(name="sql-expert", examples=(Example("Why is this query  slow"),)), Agent(name="css-fixer")]
     merged, notes = merge_learned(agents, read_learned(path))
     assert [e.request for e in merged[0].examples] == ["Why is this query  slow", "an index on orders?"]
+    # The file's rows are marked learned (the blended strategy scores them apart from authored text).
+    assert [e.learned for e in merged[0].examples] == [False, True]
     assert merged[1] is agents[1]
     assert len(notes) == 1 and notes[0].line == 3 and notes[0].value == "k8s-operator"
     assert "known agents: " in notes[0].message
@@ -186,3 +188,15 @@ def test_plugin_labels_resolve_to_the_agent_file_name(tmp_path: Path) -> None:
     path = _write(tmp_path / "learned.jsonl", [json.dumps({"text": "review my diff", "label": "kit:code-reviewer"})])
     merged, notes = merge_learned([Agent(name="code-reviewer")], read_learned(path))
     assert [e.request for e in merged[0].examples] == ["review my diff"] and notes == []
+
+
+def test_saved_router_keeps_which_examples_were_learned(tmp_path: Path) -> None:
+    agents = [Agent(name="sql-expert", description="Tunes slow SQL queries",
+                    examples=(Example("why is this query slow"), Example("the ledger report hangs", learned=True))),
+              Agent(name="css-fixer", description="Fixes CSS layouts", examples=(Example("center this div"),))]
+    router = Router(agents)
+    router.save(tmp_path / "router.json")
+    loaded = Router.load(tmp_path / "router.json")
+    assert [e.learned for e in loaded.registry["sql-expert"].examples] == [False, True]
+    assert loaded.rank("the ledger report hangs again")[0].score == pytest.approx(
+        router.rank("the ledger report hangs again")[0].score)

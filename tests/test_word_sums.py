@@ -199,6 +199,24 @@ def test_warming_fills_the_learned_words_and_changes_no_score():
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_warming_also_fills_the_agents_own_words_as_the_block_splits_them():
+    banking = Agent(name="banking", description="Money transfers, balances",
+                    examples=AGENTS[2].examples + (Example(request="what's my balance, today?"),))
+    fitted = Router([*AGENTS[:2], banking], strategy="linear")
+    table = fitted.snapshot().index.word_sums._table
+    for word in ("what's", "balance,", "today?", "transfers,"):  # the word vocabulary splits these apart
+        assert word in table and table[word] > 0  # in: the lookup itself would fill a missing row
+    cold = pickle.loads(pickle.dumps(fitted.snapshot().index))
+    assert "what's" not in cold.word_sums._table
+    for text in ["what's my balance, today?", "Transfers, please"]:  # bit for bit, warmed or not
+        assert np.array_equal(cold.ranked_scores(text)[0], fitted.snapshot().index.ranked_scores(text)[0])
+
+
+def test_units_are_the_words_score_looks_up():
+    sums = Router(AGENTS, strategy="linear").snapshot().index.word_sums
+    assert sums.units(["Café, RÉSUMÉ!", "cafe, again", "a\x00b", ""]) == ["cafe,", "resume!", "again"]
+
+
 def test_a_loaded_router_warms_when_asked(tmp_path):
     path = tmp_path / "intents.agr"
     Router(AGENTS, strategy="linear").save(path)

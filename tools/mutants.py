@@ -48,7 +48,7 @@ M = [
  ("eval leaves plugin labels unresolved", S+"cli/measure.py", "rows = resolve_labels(read_labelled(data), names)", "rows = read_labelled(data)", "tests/test_cli.py"),
  # issue 11, second pass: word-sum character blocks, the dense path, batch pairs, the file format
  ("a repeated word counted twice when served", S+"routing/word_sums.py", "found = list(map(table.__getitem__, set(lowered.split())))", "found = list(map(table.__getitem__, lowered.split()))", "tests/test_word_sums.py"),
- ("word-sum scale from the l2 norm", S+"features/block.py", "weights=matrix.data * idf**2,", "weights=matrix.data**2 * idf**2,", "tests/test_word_sums.py"),
+ ("word-sum scale from the l2 norm", S+"features/block.py", "row_totals(matrix.indptr, matrix.data * idf**2)", "row_totals(matrix.indptr, matrix.data**2 * idf**2)", "tests/test_word_sums.py"),
  ("dense path drops a learned block's offset", S+"routing/dense_path.py", "            if block.offset:\n                ids += block.offset", "            if False:\n                ids += block.offset", "tests/test_dense_path.py"),
  ("batch pair keys in the wrong order", S+"features/joined_batch.py", "keys.append((units_of[first] << 32) | units_of[second])", "keys.append((units_of[second] << 32) | units_of[first])", "tests/test_features.py"),
  ("word-sum files written as format 1", S+"routing/persist.py", "version = FORMAT_VERSION if any(b.spec.word_sum for b in index.space.blocks) else 1", "version = 1", "tests/test_persist.py"),
@@ -63,8 +63,15 @@ M = [
  ("batch routes call a mention a score", S+"routing/route.py", 'fields["reason"] = "mention" if a == n else "score"', 'fields["reason"] = "score"', "tests/test_router.py"),
  ("batches leave the collector off", S+"routing/route.py", "        if paused:\n            gc.enable()", "        pass", "tests/test_router.py"),
  ("batch picks map the best value only", S+"routing/rule.py", "        if score_of is not None:\n            runner_up = score_of(runner_up)\n", "", "tests/test_rule.py"),
- ("blended batch split puts a column on the wrong side", S+"routing/index.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py"),
+ ("blended batch split puts a column on the wrong side", S+"features/csr.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py tests/test_csr.py"),
  ("side by side loses a block's offset", S+"features/space.py", "return csr_matrix((only.data, only.indices + offset, only.indptr), shape=(rows, sum(widths)))", "return csr_matrix((only.data, only.indices, only.indptr), shape=(rows, sum(widths)))", "tests/test_blend.py tests/test_features.py"),
+ # issue 11, fourth pass: first-sight words, shared CSR bookkeeping
+ ("a short word's char n-grams dropped", S+"features/analyzers.py", "            grams.append(padded)\n            break", "            break", "tests/test_features.py"),
+ ("word sums without IDF count one n-gram too many", S+"routing/word_sums.py", "np.diff(starts, append=len(ids))", "np.diff(starts, append=len(ids) + 1)", "tests/test_word_sums.py"),
+ ("row pointers shifted by one row", S+"features/csr.py", "out=indptr[1:]", "out=indptr[:-1]", "tests/test_csr.py tests/test_persist.py"),
+ ("row totals of the wrong rows", S+"features/csr.py", "return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))", "return np.repeat(np.arange(len(indptr) - 1)[::-1], np.diff(indptr))", "tests/test_csr.py tests/test_features.py"),
+ ("warming skips the agents' own words", S+"routing/index.py", "self.word_sums.warm(words + self.word_sums.units(texts))", "self.word_sums.warm(words)", "tests/test_word_sums.py"),
+ ("units keep a word twice", S+"routing/word_sums.py", "found.update(dict.fromkeys(lowered.split()))", "found.update({w + str(len(found)): None for w in lowered.split()})", "tests/test_word_sums.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")

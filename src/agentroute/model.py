@@ -16,13 +16,17 @@ class Example:
 
     ``request`` is what the user said; the other fields are the optional
     ``Context:``, the assistant's reply and the ``<commentary>`` of a Claude
-    Code ``<example>`` block.
+    Code ``<example>`` block. ``learned`` marks a request learned from use (a
+    learned-examples file) rather than written by the agent's author: the
+    blended strategy scores it through its learned part only, not as profile
+    text (docs/learning.md).
     """
 
     request: str
     context: str = ""
     response: str = ""
     commentary: str = ""
+    learned: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import Analyzer, AnalyzerSpec, char_wb_ngrams, derived_features, word_ngrams
+from agentroute.features.csr import row_totals
 from agentroute.features.joined_batch import JoinedBatch
 from agentroute.features.word_tables import UNIT_CACHE_LIMIT, UnitCache
 
@@ -135,7 +136,10 @@ class FeatureBlock:
         return self._units[word]
 
     def _distinct_char_ids(self, word: str) -> list[int]:
-        return list(dict.fromkeys(self._char_ids(word)))
+        # In first-seen order, as _char_ids lists them: one C-level pass, no Python test per n-gram.
+        found = dict.fromkeys(map(self.vocabulary.get, char_wb_ngrams(word, *self.spec.ngram_range)))
+        found.pop(None, None)  # type: ignore[call-overload]
+        return list(found)  # type: ignore[arg-type]
 
     def _char_ids(self, word: str) -> list[int]:
         vocab_get = self.vocabulary.get
@@ -169,8 +173,7 @@ class FeatureBlock:
                 return matrix
             lengths = np.diff(matrix.indptr)
             idf = self._idf[matrix.indices]
-            totals = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=matrix.data * idf**2,
-                                 minlength=matrix.shape[0])
+            totals = row_totals(matrix.indptr, matrix.data * idf**2)
             scale = np.divide(self.spec.weight, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
             matrix.data *= idf * np.repeat(scale, lengths)
             return matrix
@@ -258,8 +261,7 @@ def l2_rows(matrix: csr_matrix) -> csr_matrix:
     """Scale each row to unit length (empty rows stay empty)."""
     matrix = matrix.tocsr()
     lengths = np.diff(matrix.indptr)
-    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
-    norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
+    norms = np.sqrt(row_totals(matrix.indptr, matrix.data**2))
     scale = np.repeat(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0), lengths)
     matrix.data = matrix.data * scale
     return matrix

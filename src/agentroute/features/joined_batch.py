@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from agentroute.features.analyzers import strip_accents
+from agentroute.features.csr import indptr_of
 from agentroute.features.int_lookup import IntLookup
 from agentroute.features.sorted_keys import distinct_counts
 from agentroute.features.word_tables import BREAK, RUN_PATTERNS, UNIT_CACHE_LIMIT, BatchUnits, ascii_runs
@@ -84,8 +85,7 @@ class JoinedBatch:
         # Counts per (text, feature), sorted: the canonical CSR without scipy's COO round trip.
         keys, tf = distinct_counts(rows[known] * width + columns[known])
         text_of, ids = np.divmod(keys, width)
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(text_of, minlength=len(texts)), out=indptr[1:])
+        indptr = indptr_of(text_of, len(texts))
         return self._weigh(csr_matrix((tf.astype(np.float64), ids, indptr), shape=(len(texts), width)))
 
     def _table(self) -> BatchUnits:

@@ -18,6 +18,7 @@ import numpy as np
 
 from agentroute.features.analyzers import AnalyzerSpec
 from agentroute.features.block import FeatureBlock, generic_features, l2_rows
+from agentroute.features.csr import row_totals
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -58,8 +59,7 @@ class FeatureSpace:
         """Informative known features per row of ``matrix`` (texts × features, as :meth:`transform` gives)."""
         if self.informative is None:
             return np.diff(matrix.indptr)
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        return np.bincount(rows, weights=self.informative[matrix.indices], minlength=matrix.shape[0]).astype(np.int64)
+        return row_totals(matrix.indptr, self.informative[matrix.indices]).astype(np.int64)
 
     @classmethod
     def concat(cls, spaces: Sequence[FeatureSpace]) -> FeatureSpace:

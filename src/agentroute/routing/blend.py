@@ -24,6 +24,13 @@ whose rows split at ``learned_offset``: :meth:`Index.scores` computes the two
 parts from the query's ids on each side and mixes them, so serving, batches,
 ``explain`` and saved files work as for the other strategies.
 
+Learned examples (``Example.learned``: from a learned-examples file, not the author) count in
+``n_a`` and train the SVMs like authored ones, but join the profile text only where they carry
+most of the agent's score (λ_a ≥ :data:`LEARNED_PROFILE_SHARE`). Beside long bodies the profile is
+the author's words: a few learned requests in its examples field reshaped which words weigh what
+and moved right picks below the threshold, so learning lowered accuracy (issue 12, built-in dev
+halves, docs/learning.md).
+
 ``EVIDENCE`` was chosen on training/validation data only: CLINC150's
 validation split at k = 1 … all examples per intent, a seeded carve-out of
 BANKING77's training split, and the built-in agents' dev split (docs/routing.md).
@@ -47,6 +54,7 @@ never on a test split.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -69,6 +77,17 @@ VOUCH_SHARE = 0.5
 #: or the realistic dev set (83.9% sensible both), and cost ~30% of each pick (32.6 -> 22.8 µs
 #: for the built-in agents); intent data (λ̄ near 1) needs them (CLINC150 validation 94.1 vs 92.8).
 CHAR_NGRAMS_SHARE = 0.5
+#: Whether a learned part without character n-grams reads words in their singular forms, as profiles
+#: do, so a learned "crashes" meets a request's "crash" (built-in dev halves, k = 0/1/2/4: 64.0 / 64.8 /
+#: 64.6 / 64.6 without, 64.0 / 64.8 / 65.0 / 65.1 with; with the related-word table on, 68.0 / 67.9 /
+#: 68.0 / 68.0 and 68.0 / 68.2 / 68.2 / 68.3). Costs ~3 µs of a ~23 µs built-in pick.
+LEARNED_WORD_FORMS = True
+#: Learned share λ_a from which an agent's learned requests (``Example.learned``) also join its profile
+#: text. Below it the profile is the author's words and learned requests count through the SVMs only:
+#: in the profile they reshaped which authored words weigh what and made right picks abstain (issue 12).
+#: Intent data (λ_a ≥ 0.5 from the first example) keeps them there: CLINC150 validation at k = 1 per
+#: intent, 58.6 with them, 55.4 without.
+LEARNED_PROFILE_SHARE = 0.5
 
 
 def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> np.ndarray:
@@ -86,6 +105,13 @@ def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> 
     return counts / (counts + evidence * (1.0 + authored / WORDS_PER_EXAMPLE))
 
 
+def authored_only(agents: Sequence[Agent], keep: Sequence[bool] | None = None) -> list[Agent]:
+    """The agents as their authors wrote them: learned examples (``Example.learned``) left out,
+    except for the agents ``keep`` marks."""
+    return [a if (keep is not None and keep[i]) or not any(e.learned for e in a.examples)
+            else replace(a, examples=tuple(e for e in a.examples if not e.learned)) for i, a in enumerate(agents)]
+
+
 def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, float], method: str = "full",
                         evidence: float | None = None) -> Index:
     """The profile index and the examples' one-vs-rest SVMs, mixed per agent by :func:`evidence_weights`."""
@@ -97,17 +123,20 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).
-    profile = build_profile_index(agents, field_weights=field_weights, may_vouch=list(lam >= VOUCH_SHARE))
+    profile = build_profile_index(authored_only(agents, keep=list(lam >= LEARNED_PROFILE_SHARE)), field_weights=field_weights,
+                                  may_vouch=list(lam >= VOUCH_SHARE))
     if np.count_nonzero(lam) == 0:  # nothing learned: the profile alone
-        return Index(profile.agents, profile.space, profile.weights, "blended", extra={"evidence": evidence,
+        return Index(tuple(agents), profile.space, profile.weights, "blended", extra={"evidence": evidence,
                      "fit_method": "none", "learned_offset": profile.space.n_features, "learned_share": [0.0] * len(agents)})
     # Every agent is a class (its examples plus its name and description, as the linear strategy
     # trains), so agents without examples still serve as negatives; only λ > 0 columns are used.
     char_ngrams = method == "full" and bool(lam.mean() >= CHAR_NGRAMS_SHARE)
-    space, learned, bias = fit_learned(agents, method, char_ngrams=char_ngrams)
+    # Word forms only for the full fit (agent-file registries); the sampled one's cost was measured without them.
+    space, learned, bias = fit_learned(agents, method, char_ngrams=char_ngrams,
+                                       word_forms=LEARNED_WORD_FORMS and method == "full")
     weights = vstack([profile.weights.to_csr(), csr_matrix(learned, dtype=np.float32)], format="csr")
     combined = FeatureSpace.concat([profile.space, space])
-    return Index(profile.agents, combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),
+    return Index(tuple(agents), combined, make_weights(weights), "blended", bias=np.asarray(bias, dtype=np.float64),
                  extra={"evidence": evidence, "fit_method": method, "logistic_scale": LOGISTIC_SCALE,
                         "learned_features": "word+char" if char_ngrams else "words",
                         "learned_offset": profile.space.n_features, "learned_share": [round(float(x), 6) for x in lam]})

@@ -15,17 +15,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from agentroute.features.csr import split_columns
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
 from agentroute.routing.scoring import DenseWeights, Weights
 from agentroute.routing import dense_path
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 from agentroute.routing.dense_path import DensePath
 from agentroute.routing.word_sums import WordSums
 
@@ -171,7 +169,11 @@ class Index:
         words = [term for block in self.space.blocks if block.spec.kind == "word"
                  for term in block.vocabulary if " " not in term and not term.startswith("~")]
         if self.word_sums is not None:
-            self.word_sums.warm(words)
+            # Then the words of the agents' own examples as the block splits them ("you're",
+            # "flight,"), which the word vocabulary splits apart: CLINC150's test requests meeting a
+            # word never seen 42% -> 30%.
+            texts = [text for agent in self.agents for text in (agent.name, agent.description, *(e.request for e in agent.examples))]
+            self.word_sums.warm(words + self.word_sums.units(texts))
         for block in self.space.blocks:
             if block.spec.kind == "word":
                 block.warm(words)
@@ -203,7 +205,7 @@ class Index:
         extra, words = word_sums.score_many(texts) if word_sums is not None else (None, np.zeros(len(texts), dtype=np.int64))
         empty = (np.diff(queries.indptr) == 0) & (words == 0)  # no known feature at all: every score 0, as in scores()
         if self.strategy == "blended":
-            profile, learned = _split_columns(queries, int(self.extra["learned_offset"]))
+            profile, learned = split_columns(queries, int(self.extra["learned_offset"]))
             learned_scores = self.weights.score_many(learned)
             if extra is not None:
                 learned_scores += extra
@@ -301,16 +303,3 @@ def _logistic_score(slope: float, value: float) -> float:
     """``σ(-slope · value)`` for one decision value (``slope`` is minus the logistic scale)."""
     return 1.0 / (1.0 + math.exp(min(slope * value, 700.0)))
 
-
-def _split_columns(matrix: csr_matrix, at: int) -> tuple[csr_matrix, csr_matrix]:
-    """``matrix`` with only its columns before ``at``, and with only the others (both full width)."""
-    from scipy.sparse import csr_matrix
-
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    left = matrix.indices < at
-    parts = []
-    for keep in (left, ~left):
-        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[keep], minlength=matrix.shape[0]), out=indptr[1:])
-        parts.append(csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape))
-    return parts[0], parts[1]

@@ -41,12 +41,13 @@ WORD_MIN_DF = 1
 LOGISTIC_SCALE = 4.0
 
 
-def linear_analyzers(method: str = "full") -> tuple[AnalyzerSpec, ...]:
+def linear_analyzers(method: str = "full", *, word_forms: bool = False) -> tuple[AnalyzerSpec, ...]:
     """Word 1-2 grams + word-sum char_wb 2-4 grams for the full fit; words, pairs and 5-letter prefixes when
-    sampled (and for a blended registry whose learned part is a minor share: routing/blend.py)."""
+    sampled (and for a blended registry whose learned part is a minor share: routing/blend.py, which
+    asks for ``word_forms``, the profiles' singular forms, so a learned "crashes" meets "crash")."""
     if method == "sampled":  # see routing/ovr.py: char n-grams cost ~4x fit and ~3x serving time
         return (AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True,
-                             use_idf=False, prefix_len=5),)
+                             use_idf=False, prefix_len=5, word_forms=word_forms),)
     return (
         AnalyzerSpec(kind="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", binary=True, use_idf=False,
                      weight=WORD_WEIGHT, min_df=WORD_MIN_DF),
@@ -70,17 +71,17 @@ def training_texts(agents: Sequence[Agent]) -> tuple[list[str], list[int]]:
     return texts, labels
 
 
-def fit_learned(agents: Sequence[Agent], method: str, *, char_ngrams: bool | None = None
-                ) -> tuple[FeatureSpace, object, np.ndarray]:
+def fit_learned(agents: Sequence[Agent], method: str, *, char_ngrams: bool | None = None,
+                word_forms: bool = False) -> tuple[FeatureSpace, object, np.ndarray]:
     """The learned part every example-trained strategy shares: features fitted on the training
     texts, and one-vs-rest SVM weights (features × agents) and biases by ``method``.
 
     ``char_ngrams`` (default: with the full method) chooses the full method's word + char
-    features, else words, pairs and prefixes."""
+    features, else words, pairs and prefixes (with ``word_forms``, of singular forms)."""
     texts, labels = training_texts(agents)
     with_chars = method == "full" if char_ngrams is None else char_ngrams
-    space, features = FeatureSpace.fit_transform(linear_analyzers("full" if with_chars else "sampled"), texts,
-                                                 normalize=False)
+    analyzers = linear_analyzers("full") if with_chars else linear_analyzers("sampled", word_forms=word_forms)
+    space, features = FeatureSpace.fit_transform(analyzers, texts, normalize=False)
     fit = ovr.fit_full if method == "full" else ovr.fit_sampled
     weights, bias = fit(features, np.asarray(labels), len(agents))
     return space, weights, bias

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from agentroute.errors import RouterFileError
+from agentroute.features.csr import entry_rows, indptr_of
 from agentroute.features.space import FeatureSpace
 from agentroute.routing.index import Index
 from agentroute.model import Agent, Example
@@ -74,8 +75,7 @@ def _weights_arrays(weights: Weights) -> dict[str, np.ndarray]:
     # checksums every byte of the file (11.7 MB -> 2.0 MB at 100 synthetic agents).
     if isinstance(weights, DenseWeights):
         rows, columns = np.nonzero(weights.rows)
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=weights.rows.shape[0]))))
-        return {"indptr": indptr.astype(np.int64), "indices": columns.astype(np.int32),
+        return {"indptr": indptr_of(rows, weights.rows.shape[0]), "indices": columns.astype(np.int32),
                 "data": weights.rows[rows, columns], "dense": np.ones(1, dtype=np.int8)}
     assert isinstance(weights, SparseWeights)
     return {"indptr": weights.indptr, "indices": weights.indices, "data": weights.data}
@@ -87,7 +87,7 @@ def _weights_from_arrays(arrays: Any, n_agents: int) -> Weights:
     if "dense" in arrays:  # densified with numpy alone: importing scipy costs ~240 ms
         indptr = arrays["indptr"]
         rows = np.zeros((len(indptr) - 1, n_agents), dtype=np.float32)
-        rows[np.repeat(np.arange(len(indptr) - 1), np.diff(indptr)), arrays["indices"]] = arrays["data"]
+        rows[entry_rows(indptr), arrays["indices"]] = arrays["data"]
         return DenseWeights(rows)
     return SparseWeights(arrays["indptr"], arrays["indices"], arrays["data"], n_agents)
 

@@ -87,14 +87,27 @@ class WordSums:
         self.capacity = max(256, min(MAX_WORDS, CACHE_BYTES // (4 * max(1, self.n_agents))))
         self._table = _Table(self, self.capacity)
 
+    def units(self, texts: Iterable[str]) -> list[str]:
+        """The words :meth:`score` looks up for ``texts`` (lowercased, whitespace-split, punctuation
+        kept: "flight," is a word of its own), distinct, in first-seen order."""
+        found: dict[str, None] = {}
+        for text in texts:
+            lowered = text.lower()
+            if self.strip_accents and not lowered.isascii():
+                lowered = strip_accents(lowered)
+            if BREAK not in lowered:  # the break is the batch path's row -1, never a cached word
+                found.update(dict.fromkeys(lowered.split()))
+        return list(found)
+
     def row_sums(self, ids: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``S_w`` and ``T_w`` of the words whose n-gram ids start at ``starts`` in ``ids``: one
         ``reduceat`` whether one word or a chunk is summed, so a warmed row equals, bit for bit, the
         row a request would have computed (scores do not depend on what was warmed)."""
         rows = self.rows.take(ids, axis=0)
+        if not self.use_idf:  # every IDF is 1: T_w counts the word's n-grams, exactly as a sum of ones would
+            return np.add.reduceat(rows, starts, axis=0), np.diff(starts, append=len(ids)).astype(np.float64)
         idf = self.idf[ids]
-        if self.use_idf:
-            rows *= idf[:, None].astype(np.float32)
+        rows *= idf[:, None].astype(np.float32)
         return np.add.reduceat(rows, starts, axis=0), np.add.reduceat(idf * idf, starts)
 
     def warm(self, words: Iterable[str]) -> int:
@@ -127,7 +140,7 @@ class WordSums:
     def score(self, text: str) -> tuple[np.ndarray | None, int]:
         """The block's share of ``q · W`` for ``text`` (None: no known feature), and how many of
         its words have known features."""
-        lowered = text.lower()  # the block's units, inline: ~0.5 µs of calls per request
+        lowered = text.lower()  # the block's units (as :meth:`units`), inline: ~0.5 µs of calls per request
         if self.strip_accents and not lowered.isascii():
             lowered = strip_accents(lowered)
         table = self._table

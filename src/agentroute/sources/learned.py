@@ -128,7 +128,7 @@ def _parse(line: str, path: str, number: int, problems: list[Diagnostic]) -> Lea
 
 
 def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[Agent], list[Diagnostic]]:
-    """Each agent with its learned requests appended as :class:`Example` objects.
+    """Each agent with its learned requests appended as :class:`Example` objects (``learned=True``).
 
     A request the agent already has as an example is not added twice. Rows naming
     no agent become warnings (with the close names); the other rows still count.
@@ -144,7 +144,7 @@ def merge_learned(agents: Sequence[Agent], learned: LearnedFile) -> tuple[list[A
                 line=example.line, field="label", value=example.label,
                 fix="correct the label, or delete the line (agentroute learn add records a new one)", code="AR109"))
             continue
-        extra[label].append(Example(request=example.text))
+        extra[label].append(Example(request=example.text, learned=True))
     merged = []
     for agent in agents:
         own = {_key(e.request) for e in agent.examples}
