@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import threading
-from itertools import chain
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
 CACHE_BYTES = 32 * 1024 * 1024
 #: Words cached at most, whatever the number of agents.
 MAX_WORDS = 65_536
-#: Words whose rows :meth:`WordSums.warm` gathers at once (bounds its temporary memory).
-_WARM_CHUNK = 256
-_FIRST = np.zeros(1, dtype=np.int64)  # reduceat's start for a single word
 
 
 class _Full(Exception):
@@ -62,9 +58,7 @@ class _Table(dict):  # type: ignore[type-arg]
                 row = self._next_row
                 if row >= len(self.squares):
                     raise _Full
-                sums, squares = self._owner.row_sums(np.array(ids, dtype=np.int64), _FIRST)
-                self.sums[row] = sums[0]
-                self.squares[row] = float(squares[0])
+                self.sums[row], self.squares[row] = self._owner.word_row(ids)
                 self._next_row = row + 1
             self[word] = row
         return row
@@ -99,42 +93,33 @@ class WordSums:
                 found.update(dict.fromkeys(lowered.split()))
         return list(found)
 
-    def row_sums(self, ids: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``S_w`` and ``T_w`` of the words whose n-gram ids start at ``starts`` in ``ids``: one
-        ``reduceat`` whether one word or a chunk is summed, so a warmed row equals, bit for bit, the
-        row a request would have computed (scores do not depend on what was warmed)."""
+    def word_row(self, ids: list[int]) -> tuple[np.ndarray, float]:
+        """``S_w`` and ``T_w`` of one word whose distinct n-gram ids are ``ids``. Warming and a request
+        compute a row with this one function, so a warmed row equals, bit for bit, the row a request
+        would have computed (scores do not depend on what was warmed): numpy's reduce and reduceat
+        sum in different orders."""
         rows = self.rows.take(ids, axis=0)
-        if not self.use_idf:  # every IDF is 1: T_w counts the word's n-grams, exactly as a sum of ones would
-            return np.add.reduceat(rows, starts, axis=0), np.diff(starts, append=len(ids)).astype(np.float64)
+        if not self.use_idf:  # every IDF is 1: T_w counts the word's n-grams
+            return np.add.reduce(rows, axis=0), float(len(ids))
         idf = self.idf[ids]
         rows *= idf[:, None].astype(np.float32)
-        return np.add.reduceat(rows, starts, axis=0), np.add.reduceat(idf * idf, starts)
+        return np.add.reduce(rows, axis=0), float(idf @ idf)
 
     def warm(self, words: Iterable[str]) -> int:
         """Fill the rows of ``words`` ahead of requests (a router's own vocabulary: most words of the
-        requests to come), up to half the table, in chunks of one gather each. Returns how many."""
+        requests to come), up to half the table. Returns how many."""
         table = self._table
         room = len(table.squares) // 2 - len(table)
         new = [w for w in dict.fromkeys(words) if w not in table][: max(0, room)]
         with self.lock:
-            for start in range(0, len(new), _WARM_CHUNK):
-                chunk = new[start : start + _WARM_CHUNK]
-                id_lists = [self.block.word_ids(w) for w in chunk]
-                with_ids = [(w, ids) for w, ids in zip(chunk, id_lists) if ids]
-                for word, ids in zip(chunk, id_lists):
-                    if not ids:
-                        table[word] = 0
-                if not with_ids:
-                    continue
-                lengths = np.array([len(ids) for _, ids in with_ids])
-                flat = np.fromiter(chain.from_iterable(ids for _, ids in with_ids), dtype=np.int64, count=int(lengths.sum()))
-                first = table._next_row
-                sums, squares = self.row_sums(flat, np.concatenate([[0], np.cumsum(lengths)[:-1]]))
-                table.sums[first : first + len(with_ids)] = sums
-                for offset, ((word, _), square) in enumerate(zip(with_ids, squares.tolist())):
-                    table.squares[first + offset] = square
-                    table[word] = first + offset
-                table._next_row = first + len(with_ids)
+            for word in new:
+                ids = self.block.word_ids(word)
+                row = 0
+                if ids:
+                    row = table._next_row
+                    table.sums[row], table.squares[row] = self.word_row(ids)
+                    table._next_row = row + 1
+                table[word] = row
         return len(new)
 
     def score(self, text: str) -> tuple[np.ndarray | None, int]:
