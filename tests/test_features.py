@@ -71,7 +71,7 @@ def test_vectorize_equals_tfidf_transform(name):
 def test_char_wb_ngrams_equal_scikit_learn_for_words_of_every_length(ngram_range):
     # Words shorter than, as long as and longer than n: the per-word caches rely on this.
     analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False).build_analyzer()
-    for word in ["a", "ab", "abc", "abcd", "abcde", "bookkeeping", "é", "x9"]:
+    for word in ["a", "ab", "abc", "abcd", "abcde", "bookkeeping", "é", "x9", "pneumono" * 8]:  # and one past the kept cuts
         assert char_wb_ngrams(word, *ngram_range) == analyzer(word), word
 
 

@@ -66,7 +66,8 @@ M = [
  ("blended batch split puts a column on the wrong side", S+"features/csr.py", "    left = matrix.indices < at", "    left = matrix.indices <= at", "tests/test_blend.py tests/test_csr.py"),
  ("side by side loses a block's offset", S+"features/space.py", "return csr_matrix((only.data, only.indices + offset, only.indptr), shape=(rows, sum(widths)))", "return csr_matrix((only.data, only.indices, only.indptr), shape=(rows, sum(widths)))", "tests/test_blend.py tests/test_features.py"),
  # issue 11, fourth pass: first-sight words, shared CSR bookkeeping
- ("a short word's char n-grams dropped", S+"features/analyzers.py", "            grams.append(padded)\n            break", "            break", "tests/test_features.py"),
+ ("a short word's char n-grams dropped", S+"features/analyzers.py", "            cuts.append(slice(0, size))\n            break", "            break", "tests/test_features.py"),
+ ("long words cut as short ones", S+"features/analyzers.py", "if size <= _KEPT_SIZES else _cuts(size, min_n, max_n)", "if size <= _KEPT_SIZES else _kept_cuts(min(size, _KEPT_SIZES), min_n, max_n)", "tests/test_features.py"),
  ("word sums without IDF count one n-gram too many", S+"routing/word_sums.py", "float(len(ids))", "float(len(ids) + 1)", "tests/test_word_sums.py"),
  ("row pointers shifted by one row", S+"features/csr.py", "out=indptr[1:]", "out=indptr[:-1]", "tests/test_csr.py tests/test_persist.py"),
  ("row totals of the wrong rows", S+"features/csr.py", "return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))", "return np.repeat(np.arange(len(indptr) - 1)[::-1], np.diff(indptr))", "tests/test_csr.py tests/test_features.py"),

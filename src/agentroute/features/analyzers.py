@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from agentroute.features import related_words
@@ -43,13 +44,24 @@ def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     """
     padded = " " + word + " "
     size = len(padded)
-    grams: list[str] = []
+    cuts = _kept_cuts(size, min_n, max_n) if size <= _KEPT_SIZES else _cuts(size, min_n, max_n)
+    return list(map(padded.__getitem__, cuts))  # C-level slicing: ~1.5x a comprehension over offsets
+
+
+def _cuts(size: int, min_n: int, max_n: int) -> tuple[slice, ...]:
+    """Where :func:`char_wb_ngrams` cuts a padded word of ``size`` characters, in scikit-learn's order."""
+    cuts: list[slice] = []
     for n in range(min_n, max_n + 1):
         if size <= n:  # a word no longer than n counts once, whole, as scikit-learn does
-            grams.append(padded)
+            cuts.append(slice(0, size))
             break
-        grams += [padded[i : i + n] for i in range(size - n + 1)]  # a comprehension: ~2x the while loop
-    return grams
+        cuts += [slice(i, i + n) for i in range(size - n + 1)]
+    return tuple(cuts)
+
+
+#: Padded word lengths whose cuts are kept (a few dozen small tuples; longer words are rare).
+_KEPT_SIZES = 48
+_kept_cuts = lru_cache(maxsize=None)(_cuts)
 
 
 @dataclass(frozen=True)
