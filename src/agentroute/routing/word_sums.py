@@ -111,15 +111,8 @@ class WordSums:
         table = self._table
         room = len(table.squares) // 2 - len(table)
         new = [w for w in dict.fromkeys(words) if w not in table][: max(0, room)]
-        with self.lock:
-            for word in new:
-                ids = self.block.word_ids(word)
-                row = 0
-                if ids:
-                    row = table._next_row
-                    table.sums[row], table.squares[row] = self.word_row(ids)
-                    table._next_row = row + 1
-                table[word] = row
+        for word in new:
+            table[word]  # fills the row as a request's first sighting would (_Table.__missing__)
         return len(new)
 
     def score(self, text: str) -> tuple[np.ndarray | None, int]:
