@@ -1,7 +1,8 @@
 """Choosing the learned path's settings on validation data only (issue 11/12 accuracy targets).
 
-Every variant is measured with ``Router(agents)`` (blended, as ``benchmarks/accuracy.py`` fits
-it) on data that is never a test split:
+Every variant is measured with ``Router(agents)`` (auto, as ``benchmarks/accuracy.py`` fits it:
+linear on these intent sets, blended for the ``blended`` and ``evidence=`` variants) on data that is never
+a test split:
 
 * ``clinc-val``: CLINC150 trained on its training split, scored on its validation split
   (in-scope closed-set accuracy; out-of-scope AUROC and the best recall at in-scope >= 92%);
@@ -31,7 +32,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from agentroute import Agent, Router, evaluate, read_labelled
-from agentroute.routing import blend, linear, ovr
+from agentroute.routing import blend, evidence, linear, ovr, plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import intent_agents  # noqa: E402 - the sibling benchmark module
@@ -59,7 +60,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "base+baselines": {"BASELINES": True},
     "base+seed1": {"CV_SEED": 1},
     **{f"char-idf+{w}+seed1": {"CHAR_IDF": True, "CHAR_WEIGHT": w, "CV_SEED": 1} for w in (1.0, 1.2)},
-    **{f"evidence={e}": {"EVIDENCE": e} for e in (2.0, 5.0, 20.0)},
+    # The evidence constant moves λ, which only the blend uses (auto fits linear on intent data).
+    **{f"evidence={e}": {"EVIDENCE": e, "STRATEGY": "blended"} for e in (2.0, 5.0, 20.0)},
+    "blended": {"STRATEGY": "blended"},
     **{f"char-idf+{w}": {"CHAR_IDF": True, "CHAR_WEIGHT": w} for w in (0.8, 1.0, 1.2, 1.5)},
     # Issue 12: the training examples as learned ones (Example.learned), as a learned-examples file adds them.
     "learned": {"LEARNED": True},
@@ -69,11 +72,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 @contextmanager
 def applied(settings: dict[str, Any]) -> Iterator[None]:
-    """Set each named module-level setting (routing/ovr.py, linear.py, blend.py or this file's) for the block."""
+    """Set each named module-level setting (routing/ovr.py, linear.py, blend.py, evidence.py, plan.py or this
+    file's) for the block."""
     saved: dict[tuple[Any, str], Any] = {}
     try:
         for key, value in settings.items():
-            module = next((m for m in (ovr, linear, blend, sys.modules[__name__]) if hasattr(m, key)), None)
+            module = next((m for m in (ovr, linear, blend, evidence, plan, sys.modules[__name__]) if hasattr(m, key)), None)
             if module is None:
                 raise KeyError(f"unknown setting {key!r}")
             saved[(module, key)] = getattr(module, key)
@@ -84,7 +88,8 @@ def applied(settings: dict[str, Any]) -> Iterator[None]:
             setattr(module, key, value)
 
 
-#: The strategy every run fits ("auto": blended, as Router(agents) fits intent data).
+#: The strategy every run fits ("auto": as Router(agents) fits intent data, linear since the profile
+#: part would carry under 5% of any score: routing/plan.py ``LINEAR_PROFILE_SHARE``).
 STRATEGY = "auto"
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from agentroute import Agent, Example, Router
 from agentroute.features.space import FeatureSpace
-from agentroute.routing.blend import CHAR_NGRAMS_SHARE, build_blended_index, evidence_weights
+from agentroute.routing.blend import CHAR_NGRAMS_SHARE, build_blended_index
+from agentroute.routing.evidence import evidence_weights
 from agentroute.routing.profile_index import build_profile_index, default_analyzers
 from agentroute.routing.linear import linear_analyzers, training_texts
 from agentroute.routing.profile import validate_field_weights
@@ -139,7 +140,7 @@ def test_intent_data_keeps_the_linear_threshold():
     intents = [Agent(name=name, examples=tuple(Example(request=f"{word} please {other}")
                                                for word in words.split() for other in ("now", "today")))
                for name, words in topics.items()]
-    router = Router(intents)
+    router = Router(intents, strategy="blended")  # auto fits linear here (tests/test_plan.py)
     assert router.fitted_strategy == "blended"
     assert 0.12 < router.effective_threshold <= 0.13
 

@@ -174,3 +174,13 @@ def test_eval_reads_a_plugin_agents_transcript_label_as_its_loaded_name(agents_d
     captured = capsys.readouterr()
     assert "name no loaded agent" not in captured.err
     assert json.loads(captured.out)["accuracy"] == 1.0
+
+
+def test_list_says_which_strategy_and_share_auto_would_fit(tmp_path, capsys):
+    """Intent-style files (only example requests): auto scores the examples alone, so they carry it all."""
+    for i in range(3):
+        blocks = "".join(f"<example>user: topic{i} request number {j}</example>" for j in range(25))
+        (tmp_path / f"intent{i}.md").write_text(f'---\nname: intent{i}\ndescription: "{blocks}"\n---\n')
+    assert main(["list", "--agents", str(tmp_path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["strategy"], r["learned_share"]) for r in rows] == [("linear", 1.0)] * 3

@@ -85,3 +85,30 @@ def test_plan_needs_two_agents_for_a_learned_strategy():
     assert plan_fit(_agents(1, 6), "auto").strategy == "profile"
     with pytest.raises(FitBudgetError, match="at least two agents"):
         plan_fit(_agents(1, 6), "linear")
+
+
+def _intents(examples: int) -> list[Agent]:
+    return [Agent(name=f"intent{i}", examples=tuple(Example(request=f"topic{i} request number {j}") for j in range(examples)))
+            for i in range(3)]
+
+
+def test_auto_scores_examples_alone_where_authored_text_would_barely_count():
+    """A name and 25 examples each: the profile would carry 1 - 25/25.55 = 2.2% of a score, so auto fits linear."""
+    router = Router(_intents(25))
+    assert router.fitted_strategy == "linear"
+    assert "authored text would carry at most 2.2% of any agent's blended score (<= 5%)" in router.strategy_reason
+    assert router.pick("topic1 request").agent.name == "intent1"
+    # Ten examples each: 1 - 10/10.55 = 5.2%, over the line: the blend keeps the names.
+    assert Router(_intents(10)).fitted_strategy == "blended"
+
+
+def test_one_agent_with_its_own_text_keeps_the_blend():
+    """Every agent's profile share must be small: one described agent is enough to keep the blend."""
+    described = Agent(name="intent9", description=" ".join(f"word{i}" for i in range(40)),
+                      examples=tuple(Example(request=f"topic9 request number {j}") for j in range(25)))
+    assert Router(_intents(25) + [described]).fitted_strategy == "blended"
+
+
+def test_the_linear_line_is_a_setting(monkeypatch):
+    monkeypatch.setattr(plan, "LINEAR_PROFILE_SHARE", 0.0)
+    assert Router(_intents(25)).fitted_strategy == "blended"

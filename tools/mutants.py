@@ -73,6 +73,10 @@ M = [
  ("row totals of the wrong rows", S+"features/csr.py", "return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))", "return np.repeat(np.arange(len(indptr) - 1)[::-1], np.diff(indptr))", "tests/test_csr.py tests/test_features.py"),
  ("warming skips the agents' own words", S+"routing/index.py", "self.word_sums.warm(words + self.word_sums.units(texts))", "self.word_sums.warm(words)", "tests/test_word_sums.py"),
  ("units keep a word twice", S+"routing/word_sums.py", "found.update(dict.fromkeys(lowered.split()))", "found.update({w + str(len(found)): None for w in lowered.split()})", "tests/test_word_sums.py"),
+ # stop 20: auto fits linear where authored text would barely count
+ ("auto's linear line judged by the mean agent", S+"routing/plan.py", "float(1.0 - evidence_weights(agents).min())", "float(1.0 - evidence_weights(agents).mean())", "tests/test_plan.py"),
+ ("auto's linear line one side too far", S+"routing/plan.py", "if profile_share <= LINEAR_PROFILE_SHARE:", "if profile_share <= 2 * LINEAR_PROFILE_SHARE:", "tests/test_plan.py"),
+ ("list --json says linear examples carry nothing", S+"cli/main.py", "[1.0 if strategy == \"linear\" else 0.0]", "[0.0]", "tests/test_cli.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")

@@ -104,12 +104,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [row(a, layered.origins[a.name]) for a in layered.registry]
     # What Router(agents) would fit, planned without fitting (cheap): the same on every row, and
     # each agent's learned share λ (how much of its score its examples would carry).
-    from agentroute.routing.blend import evidence_weights
+    from agentroute.routing.evidence import evidence_weights
     from agentroute.routing.plan import plan_fit
 
     agents = list(layered.registry)
     plan = plan_fit(agents, "auto") if agents else None
-    shares = evidence_weights(agents) if plan is not None and plan.strategy == "blended" else [0.0] * len(agents)
+    strategy = plan.strategy if plan is not None else None
+    shares = (evidence_weights(agents) if strategy == "blended"
+              else [1.0 if strategy == "linear" else 0.0] * len(agents))  # linear: the examples alone score
     for r, share in zip(rows, shares):
         r.update(strategy=plan.strategy if plan else None, learned_share=round(float(share), 4))
     shadowed = [row(agent, source) | {"shadowed_by": winner.label} for agent, source, winner in layered.shadowed]

@@ -31,7 +31,7 @@ the author's words: a few learned requests in its examples field reshaped which 
 and moved right picks below the threshold, so learning lowered accuracy (issue 12, built-in dev
 halves, docs/learning.md).
 
-``EVIDENCE`` was chosen on training/validation data only: CLINC150's
+``EVIDENCE`` (:mod:`agentroute.routing.evidence`) was chosen on training/validation data only: CLINC150's
 validation split at k = 1 … all examples per intent, a seeded carve-out of
 BANKING77's training split, and the built-in agents' dev split (docs/routing.md).
 
@@ -61,14 +61,12 @@ import numpy as np
 
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
+from agentroute.routing import evidence as _evidence
+from agentroute.routing.evidence import evidence_weights
 from agentroute.routing.index import Index
 from agentroute.routing.profile_index import build_profile_index
 from agentroute.routing.scoring import make_weights
 
-#: Examples at which an agent's learned score and its profile score weigh the same, per unit of authored text.
-EVIDENCE = 0.5
-#: Authored words that count as one example's worth of evidence (an example request is ~10 words).
-WORDS_PER_EXAMPLE = 10.0
 #: Learned share from which an agent's examples may vouch for generic words (``profile_index.EXAMPLES_VOUCH``).
 VOUCH_SHARE = 0.5
 #: Mean learned share from which the learned part adds character n-grams to its word features.
@@ -90,21 +88,6 @@ LEARNED_WORD_FORMS = True
 LEARNED_PROFILE_SHARE = 0.5
 
 
-def evidence_weights(agents: Sequence[Agent], evidence: float | None = None) -> np.ndarray:
-    """λ per agent: the share of its score that comes from what was learned from its examples.
-
-    ``n / (n + evidence · (1 + authored / WORDS_PER_EXAMPLE))``: ``n`` examples against the
-    authored text (name, description, body) counted in example-sized units of words, so an
-    agent with a long body needs many examples before they outweigh it, and an intent
-    with only a name learns from its first example.
-    """
-    evidence = EVIDENCE if evidence is None else evidence
-    counts = np.array([sum(1 for e in a.examples if e.request.strip()) for a in agents], dtype=np.float64)
-    authored = np.array([len(a.name.replace("-", " ").replace("_", " ").split()) + len(a.description.split())
-                         + len(a.prompt.split()) for a in agents], dtype=np.float64)
-    return counts / (counts + evidence * (1.0 + authored / WORDS_PER_EXAMPLE))
-
-
 def authored_only(agents: Sequence[Agent], keep: Sequence[bool] | None = None) -> list[Agent]:
     """The agents as their authors wrote them: learned examples (``Example.learned``) left out,
     except for the agents ``keep`` marks."""
@@ -119,7 +102,7 @@ def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, 
 
     from agentroute.routing.linear import LOGISTIC_SCALE, fit_learned
 
-    evidence = EVIDENCE if evidence is None else evidence  # read at call time: benchmarks vary it
+    evidence = _evidence.EVIDENCE if evidence is None else evidence  # read at call time: benchmarks vary it
 
     lam = evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).

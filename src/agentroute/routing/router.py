@@ -47,9 +47,12 @@ class Router:
     * ``max_request_chars`` — longer requests are cut to this length first (a mention of an
       agent in their last ``max_request_chars`` characters still counts);
     * ``mentions`` — honour requests that name their agent explicitly;
-    * ``strategy`` — ``"auto"`` (default) looks at the registry: ``"linear"`` (a
-      classifier on example requests) when agents carry a median of at least
-      five examples, else ``"profile"`` (cosine against each agent's text).
+    * ``strategy`` — ``"auto"`` (default) looks at the registry: ``"profile"`` (cosine
+      against each agent's text) when the median agent has no example request;
+      else ``"blended"`` (the profile mixed per agent with a classifier on the example
+      requests, weighted by how many each agent has against its authored text), or
+      ``"linear"`` (the classifier alone) when authored text would carry at most 5% of
+      every agent's score. ``fitted_strategy`` and ``strategy_reason`` say what was fitted and why.
 
     Parameters live in one checked, frozen :class:`~agentroute.routing.params.RouterParams`
     (``router.params``, ``get_params()``). Assigning one (``router.threshold = 0.2``) or
