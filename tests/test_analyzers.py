@@ -65,6 +65,24 @@ def test_a_word_that_folds_to_a_stop_word_is_dropped():
     assert Analyzer(spec)("uses use users") == ["user"]
 
 
+def test_cached_word_forms_equal_folding_each_token_and_stay_bounded(monkeypatch):
+    """Each token is folded once and cached; the cache never changes a result, even once it starts afresh."""
+    from agentroute.features import word_tables
+
+    spec = AnalyzerSpec(kind="word", ngram_range=(1, 2), word_forms=True, related_words=True,
+                        stop_words=frozenset({"use", "the"}))
+    analyzer = Analyzer(spec)
+    texts = ["uses the k8s clusters", "queries on DBs use classes", "uses the k8s clusters again", "users"]
+    folded = [[f for t in analyzer.tokens(x) if (f := spec.form(t)) not in spec.stop_words] for x in texts]
+    assert folded[0] == [spec.form("kubernetes"), "cluster"] and folded[3] == ["user"]  # k8s: an abbreviation
+    assert [analyzer.words(x) for x in texts] == folded  # cold
+    assert [analyzer.words(x) for x in texts] == folded  # warm
+    monkeypatch.setattr(word_tables, "UNIT_CACHE_LIMIT", 3)
+    fresh = Analyzer(spec)
+    assert [fresh.words(x) for x in texts * 2] == folded * 2
+    assert len(fresh._forms) <= 3
+
+
 def test_word_forms_only_for_words():
     with pytest.raises(ValueError, match="word_forms"):
         AnalyzerSpec(kind="char_wb", word_forms=True)

@@ -76,6 +76,8 @@ M = [
  # stop 20: auto fits linear where authored text would barely count
  ("auto's linear line judged by the mean agent", S+"routing/plan.py", "float(1.0 - evidence_weights(agents).min())", "float(1.0 - evidence_weights(agents).mean())", "tests/test_plan.py"),
  ("auto's linear line one side too far", S+"routing/plan.py", "if profile_share <= LINEAR_PROFILE_SHARE:", "if profile_share <= 2 * LINEAR_PROFILE_SHARE:", "tests/test_plan.py"),
+ ("cached word forms keep a stop word", S+"features/analyzers.py", "return [f for f in map(self._forms.__getitem__, self.tokens(text)) if f not in stop]", "return list(map(self._forms.__getitem__, self.tokens(text)))", "tests/test_analyzers.py"),
+ ("cached word forms never start afresh", S+"features/word_tables.py", "        if len(self) >= UNIT_CACHE_LIMIT:\n            self.clear()", "        if False:\n            self.clear()", "tests/test_analyzers.py"),
  ("list --json says linear examples carry nothing", S+"cli/main.py", "[1.0 if strategy == \"linear\" else 0.0]", "[0.0]", "tests/test_cli.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))

@@ -35,6 +35,12 @@ class FeatureBlock:
         self.analyzer = Analyzer(spec)
         compute = (self._distinct_char_ids if spec.word_sum else self._char_ids) if spec.kind == "char_wb" else self._token_ids
         self._units = UnitCache(compute)
+        low, high = spec.ngram_range
+        #: Whether features come from cached per-unit ids (:meth:`units`), plus word pairs for 1-2 grams
+        #: (fixed by the spec, so an attribute, not worked out on every request).
+        self.by_units = spec.kind == "char_wb" or (low == 1 and high <= 2)
+        self._pairs = spec.kind == "word" and low == 1 and high == 2
+        self._units_are_tokens = spec.word_forms and high == 1  # the cached lookup folds each raw token once
         #: The batch fast path of word blocks (all texts of a batch joined and looked up at once).
         self.joined = JoinedBatch(spec, vocabulary, self._token_ids, self.weigh)
 
@@ -93,19 +99,10 @@ class FeatureBlock:
         ids += [i for g in derived_features(self.spec, units) if (i := vocab_get(g)) is not None]
         return ids
 
-    @property
-    def by_units(self) -> bool:
-        """Whether features come from cached per-unit ids (:meth:`units`), plus word pairs for 1-2 grams."""
-        low, high = self.spec.ngram_range
-        return self.spec.kind == "char_wb" or (low == 1 and high <= 2)
-
     def units(self, text: str) -> list[str]:
         """The units whose features are cached: whitespace-split words (char_wb) or word tokens
         (requires :attr:`by_units`)."""
-        low, high = self.spec.ngram_range
-        if self.spec.word_forms and high == 1:
-            return self.analyzer.tokens(text)  # raw tokens: the cached lookup folds each once
-        return self.analyzer.words(text)
+        return self.analyzer.tokens(text) if self._units_are_tokens else self.analyzer.words(text)
 
     def distinct_ids(self, text: str) -> set[int]:
         """Local ids of the distinct known features of ``text``: all a binary block's vector needs.
@@ -118,7 +115,7 @@ class FeatureBlock:
             return set(self.feature_ids(text))
         units = self.units(text)
         found = set().union(*map(self._units.__getitem__, units))
-        if self.spec.kind == "word" and self.spec.ngram_range[1] == 2 and len(units) > 1:
+        if self._pairs and len(units) > 1:
             found.update(map(self.vocabulary.get, map(" ".join, zip(units, units[1:]))))
             found.discard(None)  # type: ignore[arg-type]
         return found

@@ -8,7 +8,7 @@ regex, for the patterns listed in ``RUN_PATTERNS`` (tested equal in tests/test_f
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -22,13 +22,13 @@ BREAK = "\x00"  # joins a batch of texts in the fast batch path; not a word char
 
 
 class UnitCache(dict):  # type: ignore[type-arg]
-    """word -> feature ids, computed on first sight; bounded."""
+    """word -> what ``compute`` makes of it (feature ids, a word form), computed on first sight; bounded."""
 
-    def __init__(self, compute: Callable[[str], list[int]]) -> None:
+    def __init__(self, compute: Callable[[str], Any]) -> None:
         super().__init__()
         self._compute = compute
 
-    def __missing__(self, unit: str) -> list[int]:
+    def __missing__(self, unit: str) -> Any:
         ids = self._compute(unit)
         if len(self) >= UNIT_CACHE_LIMIT:
             self.clear()  # bounded memory; lookups in flight just recompute
