@@ -93,6 +93,27 @@ def test_scores_equal_linear_kernel(name, layout):
     np.testing.assert_allclose(weights.score_many(space.transform(QUERIES)), expected, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("name", SPACES)
+def test_long_postings_copied_whole_are_the_same_postings(name, monkeypatch):
+    """Features with long postings are copied slice by slice: the same arrays, bit for bit, so the same scores."""
+    from agentroute.routing import scoring
+
+    space = FeatureSpace.fit(SPACES[name], DOCS)
+    agents = sklearn_vectors(SPACES[name], DOCS)
+    expected = linear_kernel(sklearn_vectors(SPACES[name], QUERIES), agents)
+    weights = make_weights(agents.T.tocsr(), dense_budget_bytes=0)
+    for row, query in enumerate(QUERIES):
+        ids, values = space.vectorize(query)
+        monkeypatch.setattr(scoring, "LONG_POSTINGS", 10**9)
+        indexed = weights._postings(ids, values)
+        monkeypatch.setattr(scoring, "LONG_POSTINGS", 0)
+        copied = weights._postings(ids, values)
+        for a, b in zip(indexed, copied):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(weights.score(ids, values), expected[row], rtol=1e-6, atol=1e-7)
+
+
 def test_feature_space_round_trips_through_json():
     specs = SPACES["word+char"]
     space = FeatureSpace.fit(specs, DOCS)

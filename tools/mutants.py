@@ -78,6 +78,8 @@ M = [
  ("auto's linear line one side too far", S+"routing/plan.py", "if profile_share <= LINEAR_PROFILE_SHARE:", "if profile_share <= 2 * LINEAR_PROFILE_SHARE:", "tests/test_plan.py"),
  ("cached word forms keep a stop word", S+"features/analyzers.py", "return [f for f in map(self._forms.__getitem__, self.tokens(text)) if f not in stop]", "return list(map(self._forms.__getitem__, self.tokens(text)))", "tests/test_analyzers.py"),
  ("cached word forms never start afresh", S+"features/word_tables.py", "        if len(self) >= UNIT_CACHE_LIMIT:\n            self.clear()", "        if False:\n            self.clear()", "tests/test_analyzers.py"),
+ ("long postings copied without their weights' feature values", S+"routing/scoring.py", "np.concatenate([self.data[cut] for cut in cuts]) * np.repeat(values, lengths)", "np.concatenate([self.data[cut] for cut in cuts])", "tests/test_features.py"),
+ ("long postings copied one short", S+"routing/scoring.py", "cuts = [slice(a, b) for a, b in zip(starts.tolist(), (starts + lengths).tolist())]", "cuts = [slice(a, b - 1) for a, b in zip(starts.tolist(), (starts + lengths).tolist())]", "tests/test_features.py"),
  ("list --json says linear examples carry nothing", S+"cli/main.py", "[1.0 if strategy == \"linear\" else 0.0]", "[0.0]", "tests/test_cli.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))

@@ -31,6 +31,9 @@ BATCH_DENSE_BYTES = 32 * 1024 * 1024
 #: A batch multiplies by the sparse W when its postings number less than 1/this of its
 #: (non-zeros × agents) cells (see SparseWeights.score_many).
 SPARSE_PRODUCT_RATIO = 16
+#: Mean postings per query feature above which a single request copies whole postings slices rather than
+#: indexing each posting (the first pays per feature in Python, the second per posting in numpy).
+LONG_POSTINGS = 256
 
 
 class Weights(Protocol):
@@ -89,6 +92,12 @@ class SparseWeights:
         lengths = self.indptr[ids + 1] - starts
         ends = np.cumsum(lengths)
         total = int(ends[-1]) if len(ends) else 0
+        if total > LONG_POSTINGS * len(ids):
+            # Long postings (common words at thousands of agents): copy each feature's slice whole,
+            # one C-level copy per feature, instead of indexing every posting; same arrays.
+            cuts = [slice(a, b) for a, b in zip(starts.tolist(), (starts + lengths).tolist())]
+            agents = np.concatenate([self.indices[cut] for cut in cuts])
+            return agents, np.concatenate([self.data[cut] for cut in cuts]) * np.repeat(values, lengths), ends
         # Position of every posting of every query feature, without a Python loop:
         # arange(total) shifted, per feature, from its place in the output to its start.
         positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
