@@ -113,7 +113,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     shares = (evidence_weights(agents) if strategy == "blended"
               else [1.0 if strategy == "linear" else 0.0] * len(agents))  # linear: the examples alone score
     for r, share in zip(rows, shares):
-        r.update(strategy=plan.strategy if plan else None, learned_share=round(float(share), 4))
+        r.update(strategy=strategy, learned_share=round(float(share), 4))
     shadowed = [row(agent, source) | {"shadowed_by": winner.label} for agent, source, winner in layered.shadowed]
     if args.json:
         print(json.dumps(rows if not args.all else rows + shadowed))
