@@ -136,7 +136,7 @@ PAIRS = {"ngram_range": (1, 2), "binary": True, "use_idf": False}  # the linear 
 
 @pytest.mark.parametrize("pattern", [r"(?u)\b\w\w+\b", r"(?u)\b\w+\b", r"(?u)\b[a-z]\w+\b"])
 @pytest.mark.parametrize("derived", [{"prefix_len": 5}, {"word_forms": True}, {"word_forms": True, "prefix_len": 5},
-                                     PAIRS, {**PAIRS, "prefix_len": 5}])
+                                     PAIRS, {**PAIRS, "prefix_len": 5}, {**PAIRS, "word_forms": True, "prefix_len": 5}])
 def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
     """The batch fast path (C-level splitting for ASCII runs, the regex for other text and other
     patterns) gives every text exactly the vector the per-text path gives it."""
@@ -166,16 +166,19 @@ def test_joined_batch_path_equals_per_text_vectorize(pattern, derived):
             np.testing.assert_allclose(got[row], expected, rtol=1e-12, atol=1e-12)
 
 
-def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch):
-    """After JoinedBatch.warm_pairs, a batch looks its word pairs up by the words' numbers; the vectors stay
-    exactly those of the per-text path, also after the word table starts afresh."""
+@pytest.mark.parametrize("word_forms", [False, True])
+def test_batch_pairs_by_word_numbers_equal_pairs_by_strings(monkeypatch, word_forms):
+    """After JoinedBatch.warm_pairs, a batch looks its word pairs up by the words' numbers (with word forms,
+    the forms' numbers: "queries slow" is the pair "query slow"); the vectors stay exactly those of the
+    per-text path, also after the word table starts afresh."""
     from agentroute.features import joined_batch, word_tables
 
-    spec = AnalyzerSpec(kind="word", token_pattern=r"(?u)\b\w+\b", **PAIRS)
-    space = FeatureSpace.fit([spec], DOCS + ["a b c x_y 42 it's ok", "slow sql queries slow sql"])
+    spec = AnalyzerSpec(kind="word", token_pattern=r"(?u)\b\w+\b", word_forms=word_forms, **PAIRS)
+    space = FeatureSpace.fit([spec], DOCS + ["a b c x_y 42 it's ok", "slow sql queries slow sql", "sql query slow"])
     block = space.blocks[0]
     texts = ["optimize the SQL queries", "", "slow sql queries", "a b c", "sql sql queries queries", "zzz sql",
-             "café latency résumé", "it's ok, a b"]
+             "café latency résumé", "it's ok, a b", "sql query slow", "SQL queries slow"]
+    assert block.joined.transform(texts) is not None  # the joined path, with or without word forms
 
     def per_text():
         expected = np.zeros((len(texts), space.n_features))

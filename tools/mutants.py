@@ -80,6 +80,8 @@ M = [
  ("cached word forms never start afresh", S+"features/word_tables.py", "        if len(self) >= UNIT_CACHE_LIMIT:\n            self.clear()", "        if False:\n            self.clear()", "tests/test_analyzers.py"),
  ("long postings copied without their weights' feature values", S+"routing/scoring.py", "np.concatenate([self.data[cut] for cut in cuts]) * np.repeat(values, lengths)", "np.concatenate([self.data[cut] for cut in cuts])", "tests/test_features.py"),
  ("long postings copied one short", S+"routing/scoring.py", "cuts = [slice(a, b) for a, b in zip(starts.tolist(), (starts + lengths).tolist())]", "cuts = [slice(a, b - 1) for a, b in zip(starts.tolist(), (starts + lengths).tolist())]", "tests/test_features.py"),
+ ("batch pairs of raw tokens under word forms", S+"features/joined_batch.py", "words = units if units_of.form_of is None else units_of.form_of[units]", "words = units", "tests/test_features.py"),
+ ("batch form numbers of raw tokens", S+"features/word_tables.py", "self.form_of[unit] = self.form_number(self._form(token))", "self.form_of[unit] = self.form_number(token)", "tests/test_features.py"),
  ("list --json says linear examples carry nothing", S+"cli/main.py", "[1.0 if strategy == \"linear\" else 0.0]", "[0.0]", "tests/test_cli.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))

@@ -50,8 +50,8 @@ class JoinedBatch:
         the same result on the joined text as text by text: the break is neither a
         cased letter nor a combining mark, so no rule looks across it. Word pairs are
         looked up for neighbouring tokens; a pair with the break is never a feature. So pairs
-        need every token to be a unit: no stop words, no word forms, no token the pattern's
-        runs would drop.
+        need every token to be a unit: no stop words, no token the pattern's runs would drop.
+        With word forms a pair is a pair of forms, looked up by the forms' numbers.
         """
         from scipy.sparse import csr_matrix
 
@@ -59,7 +59,7 @@ class JoinedBatch:
         if spec.kind != "word" or spec.ngram_range not in ((1, 1), (1, 2)) or len(texts) < 2:
             return None
         pairs = spec.ngram_range == (1, 2)
-        if pairs and (spec.word_forms or spec.stop_words or self._run_min_len not in (None, 1)):
+        if pairs and (spec.stop_words or self._run_min_len not in (None, 1)):
             return None
         joined = BREAK.join(texts)
         if joined.count(BREAK) != len(texts) - 1:
@@ -70,13 +70,15 @@ class JoinedBatch:
             units = np.fromiter(map(units_of.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             columns = np.concatenate([column[units] for column in units_of.columns])
             pair_table = units_of.pairs
+            words = units if units_of.form_of is None else units_of.form_of[units]  # what pairs are made of
         text_of = np.cumsum(units == 0)
         rows = np.tile(text_of, len(units_of.columns))
         if pairs and len(tokens) > 1:
-            if pair_table is not None:  # the vocabulary's pairs by unit numbers: one vectorised lookup
-                pair_ids = pair_table.get((units[:-1] << 32) | units[1:])
+            if pair_table is not None:  # the vocabulary's pairs by word numbers: one vectorised lookup
+                pair_ids = pair_table.get((words[:-1] << 32) | words[1:])
             else:
-                pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(tokens, tokens[1:])), repeat(-1)),
+                forms = list(map(spec.form, tokens)) if spec.word_forms else tokens
+                pair_ids = np.fromiter(map(self.vocabulary.get, map(" ".join, zip(forms, forms[1:])), repeat(-1)),
                                        dtype=np.int64, count=len(tokens) - 1)
             columns = np.concatenate([columns, pair_ids])
             rows = np.concatenate([rows, text_of[:-1]])
@@ -92,8 +94,10 @@ class JoinedBatch:
         """The batch word table (call with the batch lock held), reset when full."""
         units_of = self.units
         if units_of is None:
+            pairs_of_forms = self.spec.word_forms and self.spec.ngram_range == (1, 2)
             units_of = self.units = BatchUnits(self._token_ids, self.spec.stop_words, self._run_min_len or 1,
-                                                  self.spec.features_per_token)
+                                                  self.spec.features_per_token,
+                                                  form=self.spec.form if pairs_of_forms else None)
         units_of.reset_if_full()
         return units_of
 
@@ -112,14 +116,22 @@ class JoinedBatch:
             units_of = self._table()
             if units_of.pairs is not None:
                 return
-            for word in words:
-                units_of[word]
             keys, ids = [], []
-            for term, feature in self.vocabulary.items():
-                first, space, second = term.partition(" ")
-                if space and first in units_of and second in units_of:
-                    keys.append((units_of[first] << 32) | units_of[second])
-                    ids.append(feature)
+            if units_of.form_of is not None:  # word forms: the vocabulary's words are forms, numbered as such
+                number = units_of.form_number
+                for term, feature in self.vocabulary.items():
+                    first, space, second = term.partition(" ")
+                    if space:
+                        keys.append((number(first) << 32) | number(second))
+                        ids.append(feature)
+            else:
+                for word in words:
+                    units_of[word]
+                for term, feature in self.vocabulary.items():
+                    first, space, second = term.partition(" ")
+                    if space and first in units_of and second in units_of:
+                        keys.append((units_of[first] << 32) | units_of[second])
+                        ids.append(feature)
             units_of.pairs = IntLookup(np.array(keys, dtype=np.int64), np.array(ids, dtype=np.int64))
 
     def _tokens(self, lowered: str) -> list[str]:

@@ -62,15 +62,20 @@ class BatchUnits(dict):  # type: ignore[type-arg]
     """
 
     def __init__(self, token_ids: Callable[[str], list[int]], stop_words: frozenset[str], min_len: int,
-                 width: int = 2) -> None:
+                 width: int = 2, form: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self._token_ids = token_ids
         self._stop_words = stop_words
         self._min_len = min_len
         self.columns = [np.full(4096, -1, dtype=np.int64) for _ in range(width)]
+        #: With word forms (``form``), word pairs are pairs of forms ("crashes often" is "crash often"):
+        #: each unit's form number (``form_number``; 0 for the break), by which pairs are keyed.
+        self._form = form
+        self.form_of = np.zeros(4096, dtype=np.int64) if form is not None else None
+        self._form_numbers: dict[str, int] = {}
         self[BREAK] = 0
-        #: Word pairs' feature ids keyed by their units (``first << 32 | second``): set by the block
-        #: that owns the table (JoinedBatch.warm_pairs), dropped on a reset.
+        #: Word pairs' feature ids keyed by their units' numbers (``first << 32 | second``; form numbers
+        #: with word forms): set by the block that owns the table (JoinedBatch.warm_pairs), dropped on a reset.
         self.pairs: IntLookup | None = None
 
     def reset_if_full(self) -> None:
@@ -78,13 +83,22 @@ class BatchUnits(dict):  # type: ignore[type-arg]
             self.clear()
             self[BREAK] = 0
             self.pairs = None  # keyed by units that no longer exist
+            self._form_numbers.clear()
             for column in self.columns:
                 column[:] = -1
+
+    def form_number(self, form: str) -> int:
+        """The number of a word form (1, 2, …: in order of first sight)."""
+        return self._form_numbers.setdefault(form, len(self._form_numbers) + 1)
 
     def __missing__(self, token: str) -> int:
         unit = len(self)
         if unit >= len(self.columns[0]):
             self.columns = [np.concatenate([c, np.full(len(c), -1, dtype=np.int64)]) for c in self.columns]
+            if self.form_of is not None:
+                self.form_of = np.concatenate([self.form_of, np.zeros(len(self.form_of), dtype=np.int64)])
+        if self.form_of is not None:
+            self.form_of[unit] = self.form_number(self._form(token))  # type: ignore[misc]
         if len(token) >= self._min_len and token not in self._stop_words:
             found = self._token_ids(token)  # the unigram (singular with word forms), then the prefix
             if len(found) > len(self.columns):
