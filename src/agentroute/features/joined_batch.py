@@ -116,22 +116,18 @@ class JoinedBatch:
             units_of = self._table()
             if units_of.pairs is not None:
                 return
-            keys, ids = [], []
-            if units_of.form_of is not None:  # word forms: the vocabulary's words are forms, numbered as such
-                number = units_of.form_number
-                for term, feature in self.vocabulary.items():
-                    first, space, second = term.partition(" ")
-                    if space:
-                        keys.append((number(first) << 32) | number(second))
-                        ids.append(feature)
-            else:
+            if units_of.form_of is None:
                 for word in words:
                     units_of[word]
-                for term, feature in self.vocabulary.items():
-                    first, space, second = term.partition(" ")
-                    if space and first in units_of and second in units_of:
-                        keys.append((units_of[first] << 32) | units_of[second])
-                        ids.append(feature)
+                number = units_of.__getitem__  # a pair's words by their unit numbers
+            else:
+                number = units_of.form_number  # word forms: the vocabulary's words are forms, numbered as such
+            keys, ids = [], []
+            for term, feature in self.vocabulary.items():
+                first, space, second = term.partition(" ")
+                if space:
+                    keys.append((number(first) << 32) | number(second))
+                    ids.append(feature)
             units_of.pairs = IntLookup(np.array(keys, dtype=np.int64), np.array(ids, dtype=np.int64))
 
     def _tokens(self, lowered: str) -> list[str]:
