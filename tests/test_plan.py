@@ -112,3 +112,13 @@ def test_one_agent_with_its_own_text_keeps_the_blend():
 def test_the_linear_line_is_a_setting(monkeypatch):
     monkeypatch.setattr(plan, "LINEAR_PROFILE_SHARE", 0.0)
     assert Router(_intents(25)).fitted_strategy == "blended"
+
+
+def test_auto_over_budget_names_the_strategy_it_would_have_fitted(monkeypatch, no_fitting):
+    """Intent-style agents would have been fitted linear, agents with their own text blended: the
+    fallback message says which, not always "blended"."""
+    monkeypatch.setattr(plan, "MEMORY_BUDGET_BYTES", 1024)
+    intents = Router(_intents(25))
+    assert intents.fitted_strategy == "profile" and "the linear fit of" in intents.strategy_reason
+    described = Router(_agents(4, 6))
+    assert described.fitted_strategy == "profile" and "the blended fit of" in described.strategy_reason

@@ -150,7 +150,10 @@ def plan_fit(agents: Sequence[Agent], strategy: str, *, budget_bytes: int | None
         raise FitBudgetError(f"strategy={strategy!r} needs at least two agents to tell apart; "
                              "use strategy='profile' or 'auto'")
     cost = learned_cost(stats)
-    wanted = "blended" if strategy == "auto" else strategy
+    wanted, profile_share = strategy, 1.0
+    if strategy == "auto":  # decided before the budget check, so its message names what would have been fitted
+        profile_share = largest_profile_share(agents)
+        wanted = "linear" if profile_share <= LINEAR_PROFILE_SHARE else "blended"
     size = f"{stats.agents:,} agents, {stats.examples:,} examples"
     if cost.peak_bytes > budget:
         message = (f"the {wanted} fit of {size} would need {cost.describe()}, over the "
@@ -162,8 +165,7 @@ def plan_fit(agents: Sequence[Agent], strategy: str, *, budget_bytes: int | None
     if strategy != "auto":
         return Plan(wanted, f"strategy={strategy!r} was asked for; fit {cost.describe()} for {size}", cost)
     examples = f"the median agent has {stats.median_examples} example requests (>= {MIN_MEDIAN_EXAMPLES})"
-    profile_share = largest_profile_share(agents)
-    if profile_share <= LINEAR_PROFILE_SHARE:
+    if wanted == "linear":
         return Plan("linear", f"auto: {examples}, and authored text would carry at most {profile_share:.1%} of any "
                               f"agent's blended score (<= {LINEAR_PROFILE_SHARE:.0%}), so the examples are scored "
                               f"alone; fit {cost.describe()} for {size}", cost)
