@@ -1,5 +1,7 @@
 """The fast vectorizer and scorer equal the plain scikit-learn pipeline (the oracle)."""
 
+import sys
+
 import numpy as np
 import pytest
 from scipy.sparse import hstack
@@ -94,24 +96,47 @@ def test_scores_equal_linear_kernel(name, layout):
 
 
 @pytest.mark.parametrize("name", SPACES)
-def test_long_postings_copied_whole_are_the_same_postings(name, monkeypatch):
-    """Features with long postings are copied slice by slice: the same arrays, bit for bit, so the same scores."""
+def test_every_postings_gather_gives_the_same_arrays(name, monkeypatch):
+    """scipy's compiled row gather, numpy's per-posting indexing and its slice-by-slice copy for long
+    postings: the same arrays, bit for bit, so the same scores."""
     from agentroute.routing import scoring
 
     space = FeatureSpace.fit(SPACES[name], DOCS)
     agents = sklearn_vectors(SPACES[name], DOCS)
     expected = linear_kernel(sklearn_vectors(SPACES[name], QUERIES), agents)
     weights = make_weights(agents.T.tocsr(), dense_budget_bytes=0)
+    assert scoring.compiled_row_gather() is not None  # scipy.sparse is loaded here
     for row, query in enumerate(QUERIES):
         ids, values = space.vectorize(query)
+        compiled = weights._postings(ids, values)
         monkeypatch.setattr(scoring, "LONG_POSTINGS", 10**9)
-        indexed = weights._postings(ids, values)
+        indexed = weights._gathered(ids, values)
         monkeypatch.setattr(scoring, "LONG_POSTINGS", 0)
-        copied = weights._postings(ids, values)
-        for a, b in zip(indexed, copied):
-            assert a.dtype == b.dtype
+        copied = weights._gathered(ids, values)
+        for a, b, c in zip(compiled, indexed, copied):
+            assert a.dtype == b.dtype == c.dtype
             np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, c)
         np.testing.assert_allclose(weights.score(ids, values), expected[row], rtol=1e-6, atol=1e-7)
+
+
+def test_single_requests_never_import_scipy_for_the_compiled_gather(monkeypatch):
+    """Without scipy.sparse loaded (a one-shot process: the hook) the numpy gather serves, with the
+    same scores; once it is loaded, the compiled one."""
+    from agentroute.routing import scoring
+
+    space = FeatureSpace.fit(SPACES["word"], DOCS)
+    weights = make_weights(sklearn_vectors(SPACES["word"], DOCS).T.tocsr(), dense_budget_bytes=0)
+    ids, values = space.vectorize(QUERIES[0])
+    expected = weights.score(ids, values)
+    monkeypatch.setattr(scoring, "_ROW_GATHER", None)
+    monkeypatch.delitem(sys.modules, "scipy.sparse")
+    assert scoring.compiled_row_gather() is None
+    np.testing.assert_array_equal(weights.score(ids, values), expected)
+    monkeypatch.undo()  # scipy.sparse loaded again (as SparseWeights.warm makes sure): the compiled gather
+    monkeypatch.setattr(scoring, "_ROW_GATHER", None)
+    weights.warm()
+    assert scoring.compiled_row_gather() is not None
 
 
 def test_feature_space_round_trips_through_json():

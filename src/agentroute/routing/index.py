@@ -22,7 +22,7 @@ import numpy as np
 from agentroute.features.csr import split_columns
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
-from agentroute.routing.scoring import DenseWeights, Weights
+from agentroute.routing.scoring import DenseWeights, SparseWeights, Weights
 from agentroute.routing import dense_path
 from agentroute.routing.dense_path import DensePath
 from agentroute.routing.word_sums import WordSums
@@ -166,6 +166,8 @@ class Index:
         words. A router calls it after a fit, and after a load only when asked
         (``Router.load(path, warm=True)``): one-shot processes such as the hook would pay it for one
         request."""
+        if isinstance(self.weights, SparseWeights):
+            self.weights.warm()  # the compiled postings gather (~150 ms of imports, once)
         words = [term for block in self.space.blocks if block.spec.kind == "word"
                  for term in block.vocabulary if " " not in term and not term.startswith("~")]
         if self.word_sums is not None:

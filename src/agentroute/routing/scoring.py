@@ -17,7 +17,8 @@ Both return the same numbers; ``tests/test_features.py``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
 import numpy as np
 
@@ -34,6 +35,32 @@ SPARSE_PRODUCT_RATIO = 16
 #: Mean postings per query feature above which a single request copies whole postings slices rather than
 #: indexing each posting (the first pays per feature in Python, the second per posting in numpy).
 LONG_POSTINGS = 256
+
+
+#: scipy's compiled CSR row gather (what ``csr_matrix[rows]`` runs), once found; False: looked for, missing.
+_ROW_GATHER: Callable[..., Any] | Literal[False] | None = None
+
+
+def compiled_row_gather() -> Callable[..., Any] | None:
+    """``scipy.sparse._sparsetools.csr_row_index`` when scipy.sparse is already imported (else None).
+
+    One C call copies every postings slice of a request's features: at 1,000-10,000 agents a third
+    to a half of the numpy gather's time (benchmarks/learned_scale.py). Never imported just for
+    this: importing scipy.sparse costs ~150 ms, most of a one-shot process's start (the hook);
+    :meth:`SparseWeights.warm` imports it for long-running processes. Missing (a private name of
+    scipy, as it may change): the numpy gather, which gives the same arrays (tests/test_csr.py).
+    """
+    global _ROW_GATHER
+    if _ROW_GATHER is None:
+        if "scipy.sparse" not in sys.modules:
+            return None
+        try:
+            from scipy.sparse._sparsetools import csr_row_index
+        except ImportError:
+            _ROW_GATHER = False
+        else:
+            _ROW_GATHER = csr_row_index
+    return _ROW_GATHER if _ROW_GATHER is not False else None
 
 
 class Weights(Protocol):
@@ -84,10 +111,32 @@ class SparseWeights:
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.data = np.ascontiguousarray(data, dtype=np.float32)
         self.n_agents = int(n_agents)
+        # The compiled gather takes one integer type for every index array: int32, as the indices.
+        fits = bool(len(self.indptr)) and int(self.indptr[-1]) < 2**31 and len(self.indptr) < 2**31
+        self._indptr32 = self.indptr.astype(np.int32) if fits else None
+
+    def warm(self) -> None:
+        """Import scipy.sparse, so single requests take the compiled gather (:func:`compiled_row_gather`)."""
+        import scipy.sparse  # noqa: F401
 
     def _postings(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The query features' postings: agent of each (a new int32 array), its weight times the
         feature's value, and where each feature's postings end (empty arrays when there are none)."""
+        indptr = self._indptr32
+        gather = compiled_row_gather() if indptr is not None else None
+        if gather is not None and indptr is not None:
+            rows = ids.astype(np.int32)
+            starts = indptr[rows]  # bounds-checked here, before the C call reads the slices
+            lengths = indptr[rows + 1] - starts
+            ends = np.cumsum(lengths)
+            total = int(ends[-1]) if len(ends) else 0
+            agents, weights = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.float32)
+            gather(len(rows), rows, indptr, self.indices, self.data, agents, weights)
+            return agents, weights * np.repeat(values, lengths), ends
+        return self._gathered(ids, values)
+
+    def _gathered(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_postings` in numpy alone (without scipy loaded): the same arrays."""
         starts = self.indptr[ids]
         lengths = self.indptr[ids + 1] - starts
         ends = np.cumsum(lengths)
