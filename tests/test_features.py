@@ -96,28 +96,36 @@ def test_scores_equal_linear_kernel(name, layout):
 
 
 @pytest.mark.parametrize("name", SPACES)
-def test_every_postings_gather_gives_the_same_arrays(name, monkeypatch):
-    """scipy's compiled row gather, numpy's per-posting indexing and its slice-by-slice copy for long
-    postings: the same arrays, bit for bit, so the same scores."""
+def test_compiled_and_numpy_scoring_are_the_same_bit_for_bit(name, monkeypatch):
+    """scipy's compiled kernels (row gather, CSC product) and the numpy path: the same scores bit for
+    bit, whole and split in two; and numpy's per-posting indexing and its slice-by-slice copy for long
+    postings gather the same arrays."""
     from agentroute.routing import scoring
 
     space = FeatureSpace.fit(SPACES[name], DOCS)
     agents = sklearn_vectors(SPACES[name], DOCS)
     expected = linear_kernel(sklearn_vectors(SPACES[name], QUERIES), agents)
     weights = make_weights(agents.T.tocsr(), dense_budget_bytes=0)
-    assert scoring.compiled_row_gather() is not None  # scipy.sparse is loaded here
+    assert scoring.compiled_kernels() is not None  # scipy.sparse is loaded here
     for row, query in enumerate(QUERIES):
         ids, values = space.vectorize(query)
-        compiled = weights._postings(ids, values)
+        compiled = [weights.score(ids, values)] + [part for split in (0, len(ids) // 2, len(ids))
+                                                   for part in weights.score_parts(ids, values, split)]
+        monkeypatch.setattr(scoring, "_KERNELS", False)  # as if scipy had no such kernels
+        plain = [weights.score(ids, values)] + [part for split in (0, len(ids) // 2, len(ids))
+                                                for part in weights.score_parts(ids, values, split)]
         monkeypatch.setattr(scoring, "LONG_POSTINGS", 10**9)
-        indexed = weights._gathered(ids, values)
+        indexed = weights._postings(ids, values)
         monkeypatch.setattr(scoring, "LONG_POSTINGS", 0)
-        copied = weights._gathered(ids, values)
-        for a, b, c in zip(compiled, indexed, copied):
-            assert a.dtype == b.dtype == c.dtype
+        copied = weights._postings(ids, values)
+        monkeypatch.undo()
+        for a, b in zip(compiled, plain):
+            assert a.dtype == b.dtype == np.float64
             np.testing.assert_array_equal(a, b)
-            np.testing.assert_array_equal(a, c)
-        np.testing.assert_allclose(weights.score(ids, values), expected[row], rtol=1e-6, atol=1e-7)
+        for a, b in zip(indexed, copied):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(compiled[0], expected[row], rtol=1e-6, atol=1e-7)
 
 
 def test_single_requests_never_import_scipy_for_the_compiled_gather(monkeypatch):
@@ -129,14 +137,14 @@ def test_single_requests_never_import_scipy_for_the_compiled_gather(monkeypatch)
     weights = make_weights(sklearn_vectors(SPACES["word"], DOCS).T.tocsr(), dense_budget_bytes=0)
     ids, values = space.vectorize(QUERIES[0])
     expected = weights.score(ids, values)
-    monkeypatch.setattr(scoring, "_ROW_GATHER", None)
+    monkeypatch.setattr(scoring, "_KERNELS", None)
     monkeypatch.delitem(sys.modules, "scipy.sparse")
-    assert scoring.compiled_row_gather() is None
+    assert scoring.compiled_kernels() is None
     np.testing.assert_array_equal(weights.score(ids, values), expected)
-    monkeypatch.undo()  # scipy.sparse loaded again (as SparseWeights.warm makes sure): the compiled gather
-    monkeypatch.setattr(scoring, "_ROW_GATHER", None)
+    monkeypatch.undo()  # scipy.sparse loaded again (as SparseWeights.warm makes sure): the compiled kernels
+    monkeypatch.setattr(scoring, "_KERNELS", None)
     weights.warm()
-    assert scoring.compiled_row_gather() is not None
+    assert scoring.compiled_kernels() is not None
 
 
 def test_feature_space_round_trips_through_json():

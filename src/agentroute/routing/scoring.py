@@ -37,30 +37,32 @@ SPARSE_PRODUCT_RATIO = 16
 LONG_POSTINGS = 256
 
 
-#: scipy's compiled CSR row gather (what ``csr_matrix[rows]`` runs), once found; False: looked for, missing.
-_ROW_GATHER: Callable[..., Any] | Literal[False] | None = None
+#: scipy's compiled sparse kernels (row gather, CSC product), once found; False: looked for, missing.
+_KERNELS: tuple[Callable[..., Any], Callable[..., Any]] | Literal[False] | None = None
 
 
-def compiled_row_gather() -> Callable[..., Any] | None:
-    """``scipy.sparse._sparsetools.csr_row_index`` when scipy.sparse is already imported (else None).
+def compiled_kernels() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """``csr_row_index`` and ``csc_matvec`` of ``scipy.sparse._sparsetools`` (what ``csr_matrix[rows]``
+    and a CSC matrix-vector product run) when scipy.sparse is already imported; else None.
 
-    One C call copies every postings slice of a request's features: at 1,000-10,000 agents a third
-    to a half of the numpy gather's time (benchmarks/learned_scale.py). Never imported just for
-    this: importing scipy.sparse costs ~150 ms, most of a one-shot process's start (the hook);
-    :meth:`SparseWeights.warm` imports it for long-running processes. Missing (a private name of
-    scipy, as it may change): the numpy gather, which gives the same arrays (tests/test_csr.py).
+    With them a pick copies its features' postings in one C call and sums them per agent in another,
+    instead of ~10 numpy passes: at 1,000-10,000 agents about half the time (docs/benchmarks.md).
+    Never imported just for this: importing scipy.sparse costs ~150 ms, most of a one-shot process's
+    start (the hook); :meth:`SparseWeights.warm` imports it for long-running processes. Missing (they
+    are private names of scipy, which may change): the numpy path, with the same scores bit for bit
+    (tests/test_features.py).
     """
-    global _ROW_GATHER
-    if _ROW_GATHER is None:
+    global _KERNELS
+    if _KERNELS is None:
         if "scipy.sparse" not in sys.modules:
             return None
         try:
-            from scipy.sparse._sparsetools import csr_row_index
+            from scipy.sparse._sparsetools import csc_matvec, csr_row_index
         except ImportError:
-            _ROW_GATHER = False
+            _KERNELS = False
         else:
-            _ROW_GATHER = csr_row_index
-    return _ROW_GATHER if _ROW_GATHER is not False else None
+            _KERNELS = (csr_row_index, csc_matvec)
+    return _KERNELS if _KERNELS is not False else None
 
 
 class Weights(Protocol):
@@ -111,32 +113,64 @@ class SparseWeights:
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.data = np.ascontiguousarray(data, dtype=np.float32)
         self.n_agents = int(n_agents)
-        # The compiled gather takes one integer type for every index array: int32, as the indices.
+        # The compiled kernels take one integer type for every index array: int32, as the indices.
         fits = bool(len(self.indptr)) and int(self.indptr[-1]) < 2**31 and len(self.indptr) < 2**31
         self._indptr32 = self.indptr.astype(np.int32) if fits else None
 
     def warm(self) -> None:
-        """Import scipy.sparse, so single requests take the compiled gather (:func:`compiled_row_gather`)."""
+        """Import scipy.sparse, so single requests take its compiled kernels (:func:`compiled_kernels`)."""
         import scipy.sparse  # noqa: F401
 
-    def _postings(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The query features' postings: agent of each (a new int32 array), its weight times the
-        feature's value, and where each feature's postings end (empty arrays when there are none)."""
-        indptr = self._indptr32
-        gather = compiled_row_gather() if indptr is not None else None
-        if gather is not None and indptr is not None:
-            rows = ids.astype(np.int32)
-            starts = indptr[rows]  # bounds-checked here, before the C call reads the slices
-            lengths = indptr[rows + 1] - starts
-            ends = np.cumsum(lengths)
-            total = int(ends[-1]) if len(ends) else 0
-            agents, weights = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.float32)
-            gather(len(rows), rows, indptr, self.indices, self.data, agents, weights)
-            return agents, weights * np.repeat(values, lengths), ends
-        return self._gathered(ids, values)
+    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        compiled = self._compiled(ids, values)
+        if compiled is not None:
+            return compiled(0, len(ids))
+        agents, weights, _ = self._postings(ids, values)
+        if not len(agents):
+            return np.zeros(self.n_agents)
+        return np.bincount(agents, weights=weights, minlength=self.n_agents)
 
-    def _gathered(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`_postings` in numpy alone (without scipy loaded): the same arrays."""
+    def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
+        """``score`` of ``ids[:split]`` and of ``ids[split:]`` from one gather of their postings (without
+        the compiled kernels, the second part's postings count into agents ``n_agents ..`` of one ``bincount``)."""
+        compiled = self._compiled(ids, values)
+        if compiled is not None:
+            return compiled(0, split), compiled(split, len(ids))
+        agents, weights, ends = self._postings(ids, values)
+        if not len(agents):
+            return np.zeros(self.n_agents), np.zeros(self.n_agents)
+        agents[int(ends[split - 1]) if split else 0 :] += self.n_agents
+        both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
+        return both[: self.n_agents], both[self.n_agents :]
+
+    def _compiled(self, ids: np.ndarray, values: np.ndarray) -> Callable[[int, int], np.ndarray] | None:
+        """The query features' postings gathered by scipy's compiled kernels, as a function that scores
+        features ``first:last`` (None without the kernels). It sums in float64 in postings order, as
+        ``bincount`` does: the same scores bit for bit."""
+        indptr = self._indptr32
+        kernels = compiled_kernels() if indptr is not None else None
+        if kernels is None or indptr is None:
+            return None
+        gather, product = kernels
+        rows = ids.astype(np.int32)
+        starts = indptr[rows]  # bounds-checked here, before the C calls read the slices
+        bounds = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(indptr[rows + 1] - starts, out=bounds[1:])
+        total = int(bounds[-1])
+        agents, weights = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.float32)
+        gather(len(rows), rows, indptr, self.indices, self.data, agents, weights)
+        wide, values = weights.astype(np.float64), np.ascontiguousarray(values, dtype=np.float64)
+
+        def part(first: int, last: int) -> np.ndarray:
+            scores = np.zeros(self.n_agents)
+            product(self.n_agents, last - first, bounds[first:], agents, wide, values[first:last], scores)
+            return scores
+
+        return part
+
+    def _postings(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The query features' postings in numpy alone: agent of each (a new int32 array), its weight
+        times the feature's value, and where each feature's postings end (empty arrays when there are none)."""
         starts = self.indptr[ids]
         lengths = self.indptr[ids + 1] - starts
         ends = np.cumsum(lengths)
@@ -151,22 +185,6 @@ class SparseWeights:
         # arange(total) shifted, per feature, from its place in the output to its start.
         positions = np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
         return self.indices[positions], self.data[positions] * np.repeat(values, lengths), ends
-
-    def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-        agents, weights, _ = self._postings(ids, values)
-        if not len(agents):
-            return np.zeros(self.n_agents)
-        return np.bincount(agents, weights=weights, minlength=self.n_agents)
-
-    def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
-        """``score`` of ``ids[:split]`` and of ``ids[split:]`` in one pass: the second part's postings
-        count into agents ``n_agents ..`` of one ``bincount``."""
-        agents, weights, ends = self._postings(ids, values)
-        if not len(agents):
-            return np.zeros(self.n_agents), np.zeros(self.n_agents)
-        agents[int(ends[split - 1]) if split else 0 :] += self.n_agents
-        both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
-        return both[: self.n_agents], both[self.n_agents :]
 
     def score_many(self, queries: csr_matrix) -> np.ndarray:
         from scipy.sparse import csr_matrix
