@@ -128,6 +128,31 @@ def test_compiled_and_numpy_scoring_are_the_same_bit_for_bit(name, monkeypatch):
         np.testing.assert_allclose(compiled[0], expected[row], rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("broken", ["raises", "wrong"])
+def test_kernels_that_changed_in_scipy_leave_the_numpy_path(monkeypatch, broken):
+    """The kernels are private names of scipy: one that fails or computes something else is never used."""
+    from scipy.sparse import _sparsetools
+
+    from agentroute.routing import scoring
+
+    def changed(n_row, n_col, ap, ai, ax, xx, yx):
+        if broken == "raises":
+            raise TypeError("csc_matvec() takes 8 arguments")
+        yx[:] = 1.0
+
+    space = FeatureSpace.fit(SPACES["word"], DOCS)
+    weights = make_weights(sklearn_vectors(SPACES["word"], DOCS).T.tocsr(), dense_budget_bytes=0)
+    ids, values = space.vectorize(QUERIES[0])
+    expected = weights.score(ids, values)
+    monkeypatch.setattr(_sparsetools, "csc_matvec", changed)
+    monkeypatch.setattr(scoring, "_KERNELS", None)
+    assert scoring.compiled_kernels() is None
+    np.testing.assert_array_equal(weights.score(ids, values), expected)
+    monkeypatch.undo()
+    monkeypatch.setattr(scoring, "_KERNELS", None)
+    assert scoring.compiled_kernels() is not None
+
+
 def test_single_requests_never_import_scipy_for_the_compiled_gather(monkeypatch):
     """Without scipy.sparse loaded (a one-shot process: the hook) the numpy gather serves, with the
     same scores; once it is loaded, the compiled one."""

@@ -59,11 +59,22 @@ def compiled_kernels() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
             return None
         try:
             from scipy.sparse._sparsetools import csc_matvec, csr_row_index
-        except ImportError:
+
+            found = (csr_row_index, csc_matvec)
+            _KERNELS = found if _kernels_work(*found) else False
+        except Exception:  # private names: any change of name or signature means the numpy path
             _KERNELS = False
-        else:
-            _KERNELS = (csr_row_index, csc_matvec)
     return _KERNELS if _KERNELS is not False else None
+
+
+def _kernels_work(gather: Callable[..., Any], product: Callable[..., Any]) -> bool:
+    """Whether the kernels still do what :meth:`SparseWeights._compiled` expects, on a 2 × 2 example."""
+    indptr, indices = np.array([0, 2, 3], dtype=np.int32), np.array([0, 1, 1], dtype=np.int32)
+    agents, weights = np.empty(3, dtype=np.int32), np.empty(3, dtype=np.float32)
+    gather(2, np.array([1, 0], dtype=np.int32), indptr, indices, np.array([1, 2, 3], dtype=np.float32), agents, weights)
+    scores = np.zeros(2)
+    product(2, 2, np.array([0, 1, 3], dtype=np.int32), agents, weights.astype(np.float64), np.array([10.0, 1.0]), scores)
+    return agents.tolist() == [1, 0, 1] and scores.tolist() == [1.0, 32.0]
 
 
 class Weights(Protocol):
