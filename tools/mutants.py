@@ -85,7 +85,7 @@ M = [
  ("list --json says linear examples carry nothing", S+"cli/main.py", "[1.0 if strategy == \"linear\" else 0.0]", "[0.0]", "tests/test_cli.py"),
  ("compiled kernels score a part from the first feature's postings", S+"routing/scoring.py", "product(self.n_agents, last - first, bounds[first:], agents", "product(self.n_agents, last - first, bounds, agents", "tests/test_features.py"),
  ("compiled kernels used without checking what they compute", S+"routing/scoring.py", "_KERNELS = found if _kernels_work(*found) else False", "_KERNELS = found", "tests/test_features.py"),
- ("compiled gather without its weights' feature values", S+"routing/scoring.py", "agents, wide, values[first:last], scores)", "agents, wide, np.ones(last - first), scores)", "tests/test_features.py"),
+ ("compiled gather without its weights' feature values", S+"routing/scoring.py", "np.asarray(values[first:last], dtype=np.float64),", "np.ones(last - first),", "tests/test_features.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")

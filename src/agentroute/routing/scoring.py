@@ -19,7 +19,7 @@ Both return the same numbers; ``tests/test_features.py``
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Protocol
 
 import numpy as np
 
@@ -77,6 +77,15 @@ def _kernels_work(gather: Callable[..., Any], product: Callable[..., Any]) -> bo
     return agents.tolist() == [1, 0, 1] and scores.tolist() == [1.0, 32.0]
 
 
+class Gathered(NamedTuple):
+    """A request's postings, copied by the compiled gather (:meth:`SparseWeights._gather`)."""
+
+    bounds: np.ndarray  # where each feature's postings start (int32, one entry more than the features)
+    agents: np.ndarray  # the agent of each posting (int32)
+    weights: np.ndarray  # its weight (float64)
+    product: Callable[..., Any]  # the compiled CSC product that sums them
+
+
 class Weights(Protocol):
     n_agents: int
 
@@ -128,15 +137,16 @@ class SparseWeights:
         # The compiled kernels take one integer type for every index array: int32, as the indices.
         fits = bool(len(self.indptr)) and int(self.indptr[-1]) < 2**31 and len(self.indptr) < 2**31
         self._indptr32 = self.indptr.astype(np.int32) if fits else None
+        self._lengths32 = np.diff(self.indptr).astype(np.int32) if fits else None  # one gather per request, not three
 
     def warm(self) -> None:
         """Import scipy.sparse, so single requests take its compiled kernels (:func:`compiled_kernels`)."""
         import scipy.sparse  # noqa: F401
 
     def score(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-        compiled = self._compiled(ids, values)
-        if compiled is not None:
-            return compiled(0, len(ids))
+        gathered = self._gather(ids)
+        if gathered is not None:
+            return self._sum(gathered, values, 0, len(ids))
         agents, weights, _ = self._postings(ids, values)
         if not len(agents):
             return np.zeros(self.n_agents)
@@ -145,9 +155,9 @@ class SparseWeights:
     def score_parts(self, ids: np.ndarray, values: np.ndarray, split: int) -> tuple[np.ndarray, np.ndarray]:
         """``score`` of ``ids[:split]`` and of ``ids[split:]`` from one gather of their postings (without
         the compiled kernels, the second part's postings count into agents ``n_agents ..`` of one ``bincount``)."""
-        compiled = self._compiled(ids, values)
-        if compiled is not None:
-            return compiled(0, split), compiled(split, len(ids))
+        gathered = self._gather(ids)
+        if gathered is not None:
+            return self._sum(gathered, values, 0, split), self._sum(gathered, values, split, len(ids))
         agents, weights, ends = self._postings(ids, values)
         if not len(agents):
             return np.zeros(self.n_agents), np.zeros(self.n_agents)
@@ -155,30 +165,28 @@ class SparseWeights:
         both = np.bincount(agents, weights=weights, minlength=2 * self.n_agents)
         return both[: self.n_agents], both[self.n_agents :]
 
-    def _compiled(self, ids: np.ndarray, values: np.ndarray) -> Callable[[int, int], np.ndarray] | None:
-        """The query features' postings gathered by scipy's compiled kernels, as a function that scores
-        features ``first:last`` (None without the kernels). It sums in float64 in postings order, as
-        ``bincount`` does: the same scores bit for bit."""
-        indptr = self._indptr32
+    def _gather(self, ids: np.ndarray) -> Gathered | None:
+        """The query features' postings copied by scipy's compiled gather (None without the kernels)."""
+        indptr, lengths = self._indptr32, self._lengths32
         kernels = compiled_kernels() if indptr is not None else None
-        if kernels is None or indptr is None:
+        if kernels is None or indptr is None or lengths is None:
             return None
-        gather, product = kernels
         rows = ids.astype(np.int32)
-        starts = indptr[rows]  # bounds-checked here, before the C calls read the slices
         bounds = np.zeros(len(rows) + 1, dtype=np.int32)
-        np.cumsum(indptr[rows + 1] - starts, out=bounds[1:])
-        total = int(bounds[-1])
-        agents, weights = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.float32)
+        np.cumsum(lengths[rows], out=bounds[1:])  # bounds-checked here, before the C call reads the slices
+        agents, weights = np.empty(int(bounds[-1]), dtype=np.int32), np.empty(int(bounds[-1]), dtype=np.float32)
+        gather, product = kernels
         gather(len(rows), rows, indptr, self.indices, self.data, agents, weights)
-        wide, values = weights.astype(np.float64), np.ascontiguousarray(values, dtype=np.float64)
+        return Gathered(bounds, agents, weights.astype(np.float64), product)
 
-        def part(first: int, last: int) -> np.ndarray:
-            scores = np.zeros(self.n_agents)
-            product(self.n_agents, last - first, bounds[first:], agents, wide, values[first:last], scores)
-            return scores
-
-        return part
+    def _sum(self, gathered: Gathered, values: np.ndarray, first: int, last: int) -> np.ndarray:
+        """Scores of features ``first:last`` of a :meth:`_gather`, by scipy's compiled CSC product. It sums
+        in float64 in postings order, as ``bincount`` does: the same scores bit for bit."""
+        bounds, agents, weights, product = gathered
+        scores = np.zeros(self.n_agents)
+        product(self.n_agents, last - first, bounds[first:], agents, weights, np.asarray(values[first:last], dtype=np.float64),
+                scores)
+        return scores
 
     def _postings(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The query features' postings in numpy alone: agent of each (a new int32 array), its weight
