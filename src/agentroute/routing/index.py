@@ -167,7 +167,7 @@ class Index:
         (``Router.load(path, warm=True)``): one-shot processes such as the hook would pay it for one
         request."""
         if isinstance(self.weights, SparseWeights):
-            self.weights.warm()  # the compiled postings gather (~150 ms of imports, once)
+            self.weights.warm()  # scipy's compiled kernels for single picks (~150 ms of imports, once)
         words = [term for block in self.space.blocks if block.spec.kind == "word"
                  for term in block.vocabulary if " " not in term and not term.startswith("~")]
         if self.word_sums is not None:

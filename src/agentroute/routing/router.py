@@ -280,9 +280,9 @@ class Router:
         ``threshold``, when given, replaces the saved one (checked as ``Router(threshold=...)`` checks it).
         ``warm=True`` fills the learned per-word caches at once, as a fit does (for a long-running
         process: ~0.1 s for 150 intents × 100 examples, nothing for agent files), and for an inverted
-        index (large registries) imports scipy.sparse, whose compiled gather makes each pick's postings
-        copy faster (~150 ms, once); by default caches fill as requests come and the numpy gather
-        serves, so a one-shot process pays only for what it uses.
+        index (large registries) imports scipy.sparse, whose compiled kernels score each pick in
+        0.6-0.8x the time (~150 ms, once); by default caches fill as requests come and numpy scores
+        until scipy is loaded, so a one-shot process pays only for what it uses.
         """
         from agentroute.routing import persist
 

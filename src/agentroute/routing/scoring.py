@@ -33,8 +33,9 @@ BATCH_DENSE_BYTES = 32 * 1024 * 1024
 #: A batch multiplies by the sparse W when its postings number less than 1/this of its
 #: (non-zeros × agents) cells (see SparseWeights.score_many).
 SPARSE_PRODUCT_RATIO = 16
-#: Mean postings per query feature above which a single request copies whole postings slices rather than
-#: indexing each posting (the first pays per feature in Python, the second per posting in numpy).
+#: Without the compiled kernels: mean postings per query feature above which a single request copies
+#: whole postings slices rather than indexing each posting (the first pays per feature in Python, the
+#: second per posting in numpy).
 LONG_POSTINGS = 256
 
 
@@ -68,7 +69,7 @@ def compiled_kernels() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
 
 
 def _kernels_work(gather: Callable[..., Any], product: Callable[..., Any]) -> bool:
-    """Whether the kernels still do what :meth:`SparseWeights._compiled` expects, on a 2 × 2 example."""
+    """Whether the kernels still do what :meth:`SparseWeights._gather` and ``_sum`` expect, on a 2 × 2 example."""
     indptr, indices = np.array([0, 2, 3], dtype=np.int32), np.array([0, 1, 1], dtype=np.int32)
     agents, weights = np.empty(3, dtype=np.int32), np.empty(3, dtype=np.float32)
     gather(2, np.array([1, 0], dtype=np.int32), indptr, indices, np.array([1, 2, 3], dtype=np.float32), agents, weights)
