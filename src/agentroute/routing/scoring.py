@@ -135,10 +135,6 @@ class SparseWeights:
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.data = np.ascontiguousarray(data, dtype=np.float32)
         self.n_agents = int(n_agents)
-        # The compiled kernels take one integer type for every index array: int32, as the indices.
-        fits = bool(len(self.indptr)) and int(self.indptr[-1]) < 2**31 and len(self.indptr) < 2**31
-        self._indptr32 = self.indptr.astype(np.int32) if fits else None
-        self._lengths32 = np.diff(self.indptr).astype(np.int32) if fits else None  # one gather per request, not three
 
     def warm(self) -> None:
         """Import scipy.sparse, so single requests take its compiled kernels (:func:`compiled_kernels`)."""
@@ -168,10 +164,11 @@ class SparseWeights:
 
     def _gather(self, ids: np.ndarray) -> Gathered | None:
         """The query features' postings copied by scipy's compiled gather (None without the kernels)."""
-        indptr, lengths = self._indptr32, self._lengths32
-        kernels = compiled_kernels() if indptr is not None else None
-        if kernels is None or indptr is None or lengths is None:
+        kernels = compiled_kernels()
+        pointers = self._int32_pointers() if kernels is not None else None
+        if kernels is None or pointers is None:
             return None
+        indptr, lengths = pointers
         rows = ids.astype(np.int32)
         bounds = np.zeros(len(rows) + 1, dtype=np.int32)
         np.cumsum(lengths[rows], out=bounds[1:])  # bounds-checked here, before the C call reads the slices
@@ -179,6 +176,19 @@ class SparseWeights:
         gather, product = kernels
         gather(len(rows), rows, indptr, self.indices, self.data, agents, weights)
         return Gathered(bounds, agents, weights.astype(np.float64), product)
+
+    def _int32_pointers(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``indptr`` and each feature's postings count as int32, made on first use (None: too many postings).
+
+        The compiled kernels take one integer type for every index array, int32 as the indices; the
+        counts make one gather per request, not three. Not made at construction, so a one-shot load,
+        which scores with numpy, pays nothing for them."""
+        cached = self.__dict__.get("_pointers32", False)
+        if cached is False:  # two threads may both make them: the same arrays, harmless
+            fits = bool(len(self.indptr)) and int(self.indptr[-1]) < 2**31 and len(self.indptr) < 2**31
+            cached = (self.indptr.astype(np.int32), np.diff(self.indptr).astype(np.int32)) if fits else None
+            self.__dict__["_pointers32"] = cached
+        return cached
 
     def _sum(self, gathered: Gathered, values: np.ndarray, first: int, last: int) -> np.ndarray:
         """Scores of features ``first:last`` of a :meth:`_gather`, by scipy's compiled CSC product. It sums
