@@ -61,8 +61,7 @@ import numpy as np
 
 from agentroute.features.space import FeatureSpace
 from agentroute.model import Agent
-from agentroute.routing import evidence as _evidence
-from agentroute.routing.evidence import evidence_weights
+from agentroute.routing import evidence as _evidence  # its parameter `evidence` would shadow the module's name
 from agentroute.routing.index import Index
 from agentroute.routing.profile_index import build_profile_index
 from agentroute.routing.scoring import make_weights
@@ -97,14 +96,14 @@ def authored_only(agents: Sequence[Agent], keep: Sequence[bool] | None = None) -
 
 def build_blended_index(agents: Sequence[Agent], *, field_weights: Mapping[str, float], method: str = "full",
                         evidence: float | None = None) -> Index:
-    """The profile index and the examples' one-vs-rest SVMs, mixed per agent by :func:`evidence_weights`."""
+    """The profile index and the examples' one-vs-rest SVMs, mixed per agent by :func:`~agentroute.routing.evidence.evidence_weights`."""
     from scipy.sparse import csr_matrix, diags, vstack
 
     from agentroute.routing.linear import LOGISTIC_SCALE, fit_learned
 
     evidence = _evidence.EVIDENCE if evidence is None else evidence  # read at call time: benchmarks vary it
 
-    lam = evidence_weights(agents, evidence)
+    lam = _evidence.evidence_weights(agents, evidence)
     # Examples vouch for generic words only where they carry most of the agent's score (see above).
     profile = build_profile_index(authored_only(agents, keep=list(lam >= LEARNED_PROFILE_SHARE)), field_weights=field_weights,
                                   may_vouch=list(lam >= VOUCH_SHARE))
