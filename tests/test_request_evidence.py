@@ -150,3 +150,13 @@ def test_english_stop_words_that_name_things_are_kept():
     assert router.pick("production is down").agent.name == "incident-responder"
     known = set(router.explain("front-end, back-end or full-stack? server-side API call").known_terms)
     assert {"front", "back", "full", "side"} <= known
+
+
+def test_the_go_language_is_a_word_but_go_alone_picks_nothing():
+    """scikit-learn's stop list holds "go": "a CLI tool in Go" lost the one word that names its agent."""
+    golang = Agent(name="golang-pro", description="Writes idiomatic Go services, goroutines and channels")
+    cli = Agent(name="cli-designer", description="Designs command-line tools: flags, help text, shell completion")
+    router = Router([cli, golang, *AGENTS])
+    assert "go" in router.explain("write a CLI tool in Go").known_terms
+    assert router.rank("write a small service in Go", k=1)[0].agent.name == "golang-pro"
+    assert router.pick("go ahead") is None  # generic: it supports a pick, never makes one alone

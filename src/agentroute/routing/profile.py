@@ -61,10 +61,11 @@ AGENT_STOP_WORDS = frozenset(
 
 #: Words of scikit-learn's English stop list that carry meaning in software requests and agent
 #: files: "production is down", "front-end", "back-end", "full-stack", "server-side", "an API
-#: call", "the cloud bill". They are kept as words (the rest of that list stays out). "system"
+#: call", "the cloud bill", "a CLI in Go". They are kept as words (the rest of that list stays out);
+#: "go" is also a generic request word, so "go ahead" alone still picks nothing. "system"
 #: and "up" were measured and left out: "design system" then met "system prompt", and "set up"
 #: is in nearly every request (docs/evaluation.md).
-KEPT_ENGLISH_STOP_WORDS = frozenset("back bill bottom call down empty fire front full side top".split())
+KEPT_ENGLISH_STOP_WORDS = frozenset("back bill bottom call down empty fire front full go side top".split())
 
 
 #: Words of everyday requests and chit-chat: they may support a pick but not make one alone
