@@ -15,6 +15,7 @@ from agentroute import Agent, Router
 from agentroute.cli.main import main
 from agentroute.errors import AgentFileError
 from agentroute.registry import Registry
+from agentroute.routing.rule import REASON_WORDS
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -87,7 +88,7 @@ def test_pick_json_says_why_it_abstains(agents_dir, capsys, request_text, option
     data = json.loads(capsys.readouterr().out)
     assert data["agent"] is None and data["reason"] == reason
     assert main(["pick", request_text, "--agents", str(agents_dir), *options]) == 0
-    assert reason.replace("_", " ") in capsys.readouterr().out
+    assert REASON_WORDS[reason] in capsys.readouterr().out  # in words; the JSON keeps the code
 
 
 def test_printing_a_route_does_not_dump_the_system_prompt():

@@ -41,10 +41,15 @@ class Diagnostic:
     code: str | None = None
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, *, severity: bool = True) -> str:
+        """``path:line: severity: message; field; value (fix: ...)``; ``severity=False`` leaves the
+        severity out, for a caller whose line already says it (the CLI's ``agentroute: error:``)."""
         where = self.path or "<text>"
         if self.line is not None:
             where += f":{self.line}"
-        parts = [f"{where}: {self.severity}: {self.message}"]
+        parts = [f"{where}: {self.severity}: {self.message}" if severity else f"{where}: {self.message}"]
         if self.field is not None:
             parts.append(f"field {self.field!r}")
         if self.value is not None:

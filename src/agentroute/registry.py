@@ -29,8 +29,10 @@ def _agents(agents: object) -> tuple[Agent, ...]:
     """``agents`` as a checked tuple; a single Agent or str is a TypeError."""
     if isinstance(agents, (str, bytes, Agent)) or not isinstance(agents, Iterable):
         single = "a single " if isinstance(agents, (str, bytes, Agent)) else ""
-        raise TypeError(f"agents must be an iterable of Agent, not {single}"
-                        f"{type(agents).__name__}; write [agent]")
+        # A str or path is most likely a folder of agent files, which from_paths reads.
+        hint = ("for a folder or file of agents, use Router.from_paths([path]) or Registry.from_paths([path])"
+                if isinstance(agents, (str, bytes, os.PathLike)) else "write [agent]")
+        raise TypeError(f"agents must be an iterable of Agent, not {single}{type(agents).__name__}; {hint}")
     items = tuple(agents)
     for item in items:
         if not isinstance(item, Agent):
@@ -41,9 +43,10 @@ def _agents(agents: object) -> tuple[Agent, ...]:
 class Registry:
     """Agents in order, looked up by name or position."""
 
-    __slots__ = ("_agents", "_by_name", "_diagnostics")
+    __slots__ = ("_agents", "_by_name", "_diagnostics", "_shadowed")
 
-    def __init__(self, agents: Iterable[Agent], *, diagnostics: Iterable[Diagnostic] = ()) -> None:
+    def __init__(self, agents: Iterable[Agent], *, diagnostics: Iterable[Diagnostic] = (),
+                 shadowed: Iterable[tuple[Agent, Agent]] = ()) -> None:
         items = _agents(agents)
         by_name: dict[str, Agent] = {}
         for agent in items:
@@ -57,6 +60,7 @@ class Registry:
         self._agents = items
         self._by_name = by_name
         self._diagnostics = tuple(diagnostics)
+        self._shadowed = tuple(shadowed)
 
     @classmethod
     def from_paths(cls, paths: Sequence[PathLike], *, strict: bool = False,
@@ -87,11 +91,13 @@ class Registry:
         loaded = load_paths(checked, max_file_bytes=limit)
         kept: dict[str, Agent] = {}
         notes = list(loaded.diagnostics)
+        shadowed: list[tuple[Agent, Agent]] = []
         for agent in loaded.agents:
             first = kept.get(agent.name)
             if first is None:
                 kept[agent.name] = agent
                 continue
+            shadowed.append((agent, first))
             notes.append(Diagnostic(
                 "warning", agent.source, f"agent name {agent.name!r} is already defined by "
                 f"{first.source}; this later file is ignored", field="name", value=agent.name,
@@ -104,12 +110,18 @@ class Registry:
             notes.extend(learned_notes)
         if strict and notes:
             raise AgentFileError([dataclasses.replace(d, severity="error") for d in notes])
-        return cls(agents, diagnostics=notes)
+        return cls(agents, diagnostics=notes, shadowed=shadowed)
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """Warnings and errors met while loading (empty for a registry built directly)."""
         return self._diagnostics
+
+    @property
+    def shadowed(self) -> tuple[tuple[Agent, Agent], ...]:
+        """The files that lost a name clash while loading, each with the agent that kept the name
+        (``agentroute list --all`` shows them); empty for a registry built directly."""
+        return self._shadowed
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -57,7 +57,8 @@ def _checked_sources(args: argparse.Namespace) -> tuple[list[Any], bool]:
         _say(args, "no ./.claude/agents, ~/.claude/agents or plugin agents found; using the built-in example agents")
     for source in sources:
         if not source.path.exists():
-            raise UsageError(f"agents path not found: {source.label}")
+            raise UsageError(f"agents path not found: {source.label} (fix: check the path; '~' is expanded, "
+                             "globs are not, and --agents takes a folder or a file)")
     return sources, builtin
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from agentroute._version import __version__
 from agentroute.cli.common import (
@@ -24,10 +24,13 @@ from agentroute.cli.common import (
 )
 from agentroute.errors import AgentrouteError
 
+if TYPE_CHECKING:
+    from agentroute.routing.rule import Reason
 
-def abstain_reason(router: Any, request: str) -> str:
+
+def abstain_reason(router: Any, request: str) -> Reason:
     """Why ``pick`` abstained: the shared pick rule's reason ("no_terms", "below_threshold", ...)."""
-    return str(router.decide(request).reason)
+    return router.decide(request).reason  # type: ignore[no-any-return]
 
 
 def cmd_pick(args: argparse.Namespace) -> int:
@@ -44,7 +47,9 @@ def cmd_pick(args: argparse.Namespace) -> int:
         }))
         return 0
     if route is None:
-        print(f"none (no agent fits this request: {abstain_reason(router, request).replace('_', ' ')})")
+        from agentroute.routing.rule import REASON_WORDS
+
+        print(f"none (no agent fits this request: {REASON_WORDS[abstain_reason(router, request)]})")
     else:
         print(f"{route.agent.name}\t{route.score:.3f}" + ("\t(named in the request)" if route.reason == "mention" else ""))
     if args.k > 1:
@@ -114,7 +119,8 @@ def cmd_list(args: argparse.Namespace) -> int:
               else [1.0 if strategy == "linear" else 0.0] * len(agents))  # linear: the examples alone score
     for r, share in zip(rows, shares):
         r.update(strategy=strategy, learned_share=round(float(share), 4))
-    shadowed = [row(agent, source) | {"shadowed_by": winner.label} for agent, source, winner in layered.shadowed]
+    shadowed = [row(agent, source) | {"shadowed_by": winner.label, "shadowed_by_source": layered.registry[agent.name].source}
+                for agent, source, winner in layered.shadowed]
     if args.json:
         print(json.dumps(rows if not args.all else rows + shadowed))
         return 0
@@ -124,7 +130,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         summary = summary if len(summary) <= 70 else summary[:67] + "..."
         print(f"{r['name']:<{width}}  {summary}  [{r['origin']}: {r['source']}]")
     for r in shadowed:
-        print(f"{r['name']:<{width}}  (shadowed by the {r['shadowed_by']} copy)  [{r['origin']}: {r['source']}]")
+        # Beaten by a file of the same source (a clash within one folder): name that file.
+        by = r["shadowed_by_source"] if r["shadowed_by"] == r["origin"] else f"the {r['shadowed_by']} copy"
+        print(f"{r['name']:<{width}}  (shadowed by {by})  [{r['origin']}: {r['source']}]")
     return 0
 
 
@@ -163,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_agents_option(listing)
     listing.add_argument("--json", action="store_true", help="print a JSON list")
     listing.add_argument("--all", action="store_true",
-                         help="with --json, also list the copies that lost a name clash (with shadowed_by)")
+                         help="with --json, also list the copies that lost a name clash (with shadowed_by and "
+                              "shadowed_by_source), within one folder or between sources")
     listing.set_defaults(handler=cmd_list)
 
     build = commands.add_parser("build", help="fit a router and save it to a file")
@@ -193,12 +202,14 @@ class _OneLineErrors(argparse.ArgumentParser):
 
 
 def _print_error(error: BaseException) -> None:
-    diagnostics = getattr(error, "diagnostics", None)
-    if isinstance(error, AgentrouteError) and diagnostics and len(diagnostics) > 1:
-        # One line per problem (--strict with several bad files), each greppable on its own.
-        print(f"agentroute: error: {len(diagnostics)} problems", file=sys.stderr)
+    diagnostics = getattr(error, "diagnostics", None) if isinstance(error, AgentrouteError) else None
+    if diagnostics:
+        # One line per problem (--strict with several bad files), each greppable on its own; the
+        # line's "error:" says the severity once.
+        if len(diagnostics) > 1:
+            print(f"agentroute: error: {len(diagnostics)} problems", file=sys.stderr)
         for diagnostic in diagnostics:
-            print(f"agentroute: error: {' '.join(str(diagnostic).split())}", file=sys.stderr)
+            print(f"agentroute: error: {' '.join(diagnostic.text(severity=False).split())}", file=sys.stderr)
         return
     print(f"agentroute: error: {' '.join(str(error).split())}", file=sys.stderr)
 

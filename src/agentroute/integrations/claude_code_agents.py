@@ -200,6 +200,7 @@ def load_layered(sources: Iterable[AgentSource], *, strict: bool = False,
     for source in sources:
         registry = Registry.from_paths([source.path])
         notes += registry.diagnostics
+        shadowed += [(loser, source, source) for loser, _ in registry.shadowed]  # a clash within the source
         for agent in registry:
             if source.plugin:
                 agent = dataclasses.replace(agent, metadata={**agent.metadata, PLUGIN_KEY: source.plugin})

@@ -203,9 +203,15 @@ def _answer(stdin_text: str, router_loader: RouterLoader) -> str:
         return ""
     if len(stdin_text) > MAX_INPUT_CHARS:
         raise ValueError(f"the hook input is longer than {MAX_INPUT_CHARS} characters")
-    event = json.loads(stdin_text)
+    try:
+        event = json.loads(stdin_text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the hook input is not JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
+                         f"Claude Code sends one JSON object (fix: to try the hook by hand, pipe "
+                         f"'{{\"prompt\": \"your request\"}}')") from None
     if not isinstance(event, dict):
-        raise TypeError(f"the hook input is JSON {type(event).__name__}, not an object")
+        raise TypeError(f"the hook input is JSON {type(event).__name__}, not an object (fix: send one JSON object "
+                        f"with a \"prompt\" field)")
     router = router_loader(event)
     if router is None:
         return ""

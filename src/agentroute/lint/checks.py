@@ -135,6 +135,12 @@ def _content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(clean(text).lower()) if w not in stop and len(w) > 1]
 
 
+#: Descriptions longer than this (characters, once <example> blocks are taken out) get AR204: the longest
+#: of the 732 agents in the open collections we read has 760; past a few sentences each word of the
+#: agent's topic weighs little in its profile, and an orchestrator's model reads it on every turn.
+LONG_DESCRIPTION_CHARS = 2_000
+
+
 def _description_findings(agent: Agent, min_words: int, reported_empty: bool) -> list[Finding]:
     findings = []
     where: dict[str, Any] = {"agent": agent.name, "path": agent.source, "field": "description"}
@@ -158,6 +164,13 @@ def _description_findings(agent: Agent, min_words: int, reported_empty: bool) ->
                                 "pick", value=agent.description,
                                 fix="say what the agent does and for which requests, with the "
                                     "words users write", **where))
+    if len(agent.description) > LONG_DESCRIPTION_CHARS:
+        findings.append(Finding("warning", "AR204", f"the description has {len(agent.description):,} characters "
+                                f"({len(plain):,} words): the words that say what the agent does weigh little among "
+                                "them, and an orchestrator reads all of it on every turn",
+                                fix=f"keep the description to what the agent does and when to use it (under "
+                                    f"{LONG_DESCRIPTION_CHARS:,} characters); move reference material to the prompt "
+                                    "below the frontmatter", **where))
     if not agent.examples:
         findings.append(Finding("info", "AR203", "no <example> blocks: the description alone "
                                 "tells an orchestrator when to delegate", agent=agent.name,

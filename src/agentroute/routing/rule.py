@@ -23,13 +23,21 @@ import numpy as np
 
 from agentroute.routing.route import Route, clamp
 
-__all__ = ["REASONS", "Decision", "Evidence", "ManyDecisions", "PickRule", "Reason", "evidence"]
+__all__ = ["REASONS", "REASON_WORDS", "Decision", "Evidence", "ManyDecisions", "PickRule", "Reason", "evidence"]
 
 Reason = Literal["mention", "no_terms", "below_threshold", "below_margin", "picked"]
 
 #: Every reason, in the order the rule checks them; ``decide_many`` returns indexes into it.
 REASONS: tuple[Reason, ...] = ("mention", "no_terms", "below_threshold", "below_margin", "picked")
 _MENTION, _NO_TERMS, _BELOW_THRESHOLD, _BELOW_MARGIN, _PICKED = range(len(REASONS))
+#: Each reason in words, for people (the CLI's ``pick``); ``explain`` gives the figures behind it.
+REASON_WORDS: dict[Reason, str] = {
+    "mention": "the request names the agent",
+    "no_terms": "the request has no term the agents use, or only common words, which cannot pick alone",
+    "below_threshold": "the best score is below the threshold",
+    "below_margin": "the best agent leads the second by less than the margin",
+    "picked": "the best score reaches the threshold",
+}
 
 
 @dataclass(frozen=True)
