@@ -95,3 +95,23 @@ def test_validation_variants_name_real_settings_and_are_undone():
     with pytest.raises(KeyError, match="NO_SUCH"):
         with validation.applied({"NO_SUCH": 1}):
             pass
+
+
+def test_each_sampled_problem_is_scikit_learns_unweighted_svm_on_its_rows(monkeypatch):
+    """The sampled method's binary SVMs are ``LinearSVC(C=1)`` without class weights (ovr.SAMPLED_CLASS_WEIGHT:
+    "balanced" weighed a few positives ~10x against ~100 negatives, and learning then lowered accuracy)."""
+    monkeypatch.setattr(ovr, "NEGATIVES_PER_AGENT", 1_000)  # three agents: every other row is a negative
+    monkeypatch.setattr(ovr, "MAX_WEIGHTS_PER_AGENT", 10_000)  # and every weight kept
+    texts, labels = training_texts(AGENTS)
+    features = _features(texts, texts)
+    labels = np.asarray(labels)
+    weights, bias = ovr.fit_sampled(features, labels, len(AGENTS), n_jobs=1)
+    weights = weights.toarray()
+    for agent in range(len(AGENTS)):
+        own = np.flatnonzero(labels == agent)
+        rows = np.concatenate([own, np.flatnonzero(labels != agent)])
+        target = (np.arange(len(rows)) < len(own)).astype(int)
+        for class_weight, same in ((None, True), ("balanced", False)):
+            svm = LinearSVC(C=1.0, class_weight=class_weight, random_state=0).fit(features[rows], target)
+            close = np.allclose(weights[:, agent], svm.coef_[0], rtol=1e-4, atol=1e-6) and np.isclose(bias[agent], svm.intercept_[0])
+            assert close == same, (agent, class_weight)
