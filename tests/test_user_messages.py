@@ -85,3 +85,11 @@ def test_lint_warns_about_a_description_too_long_to_route_on():
     assert len(long.description) > LONG_DESCRIPTION_CHARS
     codes = {(f.agent, f.code) for f in lint([long, short])}
     assert ("helm-pro", "AR204") in codes and ("sql-expert", "AR204") not in codes
+
+
+@pytest.mark.parametrize("command", ["pick", "shortlist", "explain"])
+def test_a_blank_request_is_answered_with_a_warning(agents_dir, capsys, command):
+    assert main([command, "  ", "--agents", str(agents_dir)]) == 0
+    assert "the request is empty" in capsys.readouterr().err
+    assert main([command, "slow SQL", "--agents", str(agents_dir)]) == 0
+    assert "the request is empty" not in capsys.readouterr().err

@@ -131,11 +131,16 @@ def load_router(args: argparse.Namespace) -> Any:
 
 
 def read_request(text: str) -> str:
-    """The request argument; ``-`` reads it from stdin (no argument-length limit)."""
-    if text != "-":
-        return text
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-    return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    """The request argument; ``-`` reads it from stdin (no argument-length limit). A blank request is
+    answered like any other (no agent fits; a ranking scores every agent 0), with a warning: it is
+    most often an empty shell variable or stdin."""
+    if text == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if not text.strip():
+        print("agentroute: warning: the request is empty, so no agent can fit it (fix: pass the request's text, "
+              "or - to read it from stdin)", file=sys.stderr)
+    return text
 
 
 def router_options(args: argparse.Namespace) -> dict[str, Any]:
