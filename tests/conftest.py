@@ -35,6 +35,16 @@ def small_agents():
     ]
 
 
+@pytest.fixture
+def agents_dir(tmp_path):
+    """A folder of two agent files (test modules with other files define their own)."""
+    folder = tmp_path / "agents"
+    folder.mkdir()
+    (folder / "sql.md").write_text("---\nname: sql-expert\ndescription: Tunes slow SQL queries and indexes.\n---\nYou tune databases.\n")
+    (folder / "css.md").write_text("---\nname: css-fixer\ndescription: Fixes CSS layouts and styling.\n---\nYou fix CSS.\n")
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _isolated_claude_env(tmp_path_factory, monkeypatch):
     """Every test gets its own router cache and never reads the machine's Claude Code setup."""

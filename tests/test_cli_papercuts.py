@@ -20,15 +20,6 @@ from agentroute.routing.rule import REASON_WORDS
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-@pytest.fixture
-def agents_dir(tmp_path):
-    folder = tmp_path / "agents"
-    folder.mkdir()
-    (folder / "sql.md").write_text("---\nname: sql-expert\ndescription: Tunes slow SQL queries and indexes.\n---\nYou tune databases.\n")
-    (folder / "css.md").write_text("---\nname: css-fixer\ndescription: Fixes CSS layouts and styling.\n---\nYou fix CSS.\n")
-    return folder
-
-
 def run_cli(args, *, stdin=None, close_stdout=False, cwd=None, env_extra=None):
     env = dict(os.environ, PYTHONPATH=str(SRC), **(env_extra or {}))
     process = subprocess.Popen([sys.executable, "-m", "agentroute", *args], stdin=subprocess.PIPE,

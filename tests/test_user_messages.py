@@ -13,15 +13,6 @@ from agentroute.lint.checks import LONG_DESCRIPTION_CHARS, lint
 from agentroute.routing.rule import REASON_WORDS, REASONS
 
 
-@pytest.fixture
-def agents_dir(tmp_path):
-    folder = tmp_path / "agents"
-    folder.mkdir()
-    (folder / "sql.md").write_text("---\nname: sql-expert\ndescription: Tunes slow SQL queries and indexes.\n---\nYou tune databases.\n")
-    (folder / "css.md").write_text("---\nname: css-fixer\ndescription: Fixes CSS layouts and styling.\n---\nYou fix CSS.\n")
-    return folder
-
-
 def test_pick_says_why_it_abstained_in_words(agents_dir, capsys):
     assert set(REASON_WORDS) == set(REASONS)
     assert main(["pick", "tell me a joke", "--agents", str(agents_dir)]) == 0

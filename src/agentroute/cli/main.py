@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 def abstain_reason(router: Any, request: str) -> Reason:
     """Why ``pick`` abstained: the shared pick rule's reason ("no_terms", "below_threshold", ...)."""
-    return router.decide(request).reason  # type: ignore[no-any-return]
+    reason: Reason = router.decide(request).reason
+    return reason
 
 
 def cmd_pick(args: argparse.Namespace) -> int:
