@@ -86,6 +86,9 @@ M = [
  ("compiled kernels score a part from the first feature's postings", S+"routing/scoring.py", "product(self.n_agents, last - first, bounds[first:], agents", "product(self.n_agents, last - first, bounds, agents", "tests/test_features.py"),
  ("compiled kernels used without checking what they compute", S+"routing/scoring.py", "_KERNELS = found if _kernels_work(*found) else False", "_KERNELS = found", "tests/test_features.py"),
  ("compiled gather without its weights' feature values", S+"routing/scoring.py", "np.asarray(values[first:last], dtype=np.float64),", "np.ones(last - first),", "tests/test_features.py"),
+ ("sampled SVMs with balanced class weights again", S+"routing/ovr.py", "SAMPLED_CLASS_WEIGHT: str | None = None", 'SAMPLED_CLASS_WEIGHT: str | None = "balanced"', "tests/test_linear.py"),
+ ("'go' a stop word again", S+"routing/profile.py", '"back bill bottom call down empty fire front full go side top"', '"back bill bottom call down empty fire front full side top"', "tests/test_request_evidence.py"),
+ ("a clash within one folder not kept as shadowed", S+"registry.py", "            shadowed.append((agent, first))\n", "", "tests/test_user_messages.py"),
 ]
 env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 print("| # | mutant | file | tests run | result |\n|---|---|---|---|---|")
