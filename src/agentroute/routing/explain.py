@@ -17,7 +17,7 @@ import numpy as np
 from agentroute.routing.index import Index
 from agentroute.routing.profile import FIELDS, field_texts
 from agentroute.routing.route import Route, check_k
-from agentroute.routing.rule import Reason
+from agentroute.routing.rule import REASON_WORDS, Reason
 from agentroute.routing.state import RouterState
 
 __all__ = ["AgentExplanation", "Explanation", "TermContribution", "explain", "verdict"]
@@ -85,7 +85,7 @@ def verdict(state: RouterState, scores: np.ndarray, reason: Reason, agent: int |
     if reason == "mention":
         return f"named explicitly: {agents[agent].name}" if agent is not None else "named explicitly"
     if reason == "no_terms":
-        return "abstains: the request has no term the agents use, or only common words (which cannot pick alone)"
+        return f"abstains: {REASON_WORDS['no_terms']}"
     order = np.argsort(-scores, kind="stable")
 
     def score(position: int) -> float:

@@ -185,8 +185,8 @@ def _read_text(path: Path, source: str, max_file_bytes: int) -> tuple[str, list[
         raise AgentFileError(Diagnostic(
             "error", source, f"the file is larger than max_file_bytes={max_file_bytes} bytes",
             fix="if this really is an agent definition, move long reference material out of it (the "
-                "CLI reads agent files up to 1 MiB), or pass a larger max_file_bytes to "
-                "Registry.from_paths or load_paths", code="AR100"))
+                f"CLI reads agent files up to {DEFAULT_MAX_FILE_BYTES >> 20} MiB), or pass a larger max_file_bytes "
+                "to Registry.from_paths or load_paths", code="AR100"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), []
     if b"\x00" in data:
