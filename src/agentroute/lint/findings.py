@@ -43,7 +43,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "AR201": ("warning", "the description has few words that say what the agent does"),
     "AR202": ("warning", "the description is only delegation boilerplate"),
     "AR203": ("info", "the agent has no <example> blocks"),
-    "AR204": ("warning", "the description is very long (over 2,000 characters without its examples)"),
+    "AR204": ("warning", "the description is very long: its topic words weigh little among the rest"),
     "AR301": ("warning", "two agents are hard to tell apart (similar profiles)"),
     "AR302": ("warning", "an example or trigger phrase routes to another agent"),
     "AR303": ("info", "an example shares no word with any agent once held out"),
