@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 from agentroute._version import __version__
 from agentroute.cli.common import (
@@ -24,33 +24,25 @@ from agentroute.cli.common import (
 )
 from agentroute.errors import AgentrouteError
 
-if TYPE_CHECKING:
-    from agentroute.routing.rule import Reason
-
-
-def abstain_reason(router: Any, request: str) -> Reason:
-    """Why ``pick`` abstained: the shared pick rule's reason ("no_terms", "below_threshold", ...)."""
-    reason: Reason = router.decide(request).reason
-    return reason
-
 
 def cmd_pick(args: argparse.Namespace) -> int:
     router = load_router(args)
     request = read_request(args.request)
-    route = router.pick(request)
+    decision = router.decide(request)  # what pick answers, and why it abstained: one scoring
+    route, reason = decision.route, decision.reason
     ranking = router.rank(request, k=args.k)
     if args.json:
         print(json.dumps({
             "agent": route.agent.name if route else None,
             "score": round(route.score, 6) if route else None,
-            "reason": route.reason if route else abstain_reason(router, request),
+            "reason": route.reason if route else reason,
             "ranking": [{"agent": r.agent.name, "score": round(r.score, 6)} for r in ranking],
         }))
         return 0
     if route is None:
         from agentroute.routing.rule import REASON_WORDS
 
-        print(f"none (no agent fits this request: {REASON_WORDS[abstain_reason(router, request)]})")
+        print(f"none (no agent fits this request: {REASON_WORDS[reason]})")
     else:
         print(f"{route.agent.name}\t{route.score:.3f}" + ("\t(named in the request)" if route.reason == "mention" else ""))
     if args.k > 1:
